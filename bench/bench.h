@@ -1,0 +1,46 @@
+// The benchmark driver: every figure is printed with the bound it is judged
+// against, measured in the same run on the same cores, and their ratio, as
+// text for people (stderr) and JSON Lines for tracking (stdout).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace hc::bench {
+
+/// One benchmark: runs and reports through report().
+struct Benchmark {
+  std::string name;
+  std::function<void()> run;
+};
+
+/// Registers a benchmark at static-initialisation time.
+struct Register {
+  Register(std::string name, std::function<void()> run);
+};
+std::vector<Benchmark>& registry();
+
+/// Runs `op` repeatedly for at least `seconds` (after a short warm-up) and
+/// returns operations per second; `op` returns how many operations it did.
+double rate(const std::function<size_t()>& op, double seconds = 1.0);
+
+/// Prints one figure: `value` in `unit`, against `bound` (same unit), and the
+/// ratio value/bound; `target` is the ratio the issue asks for (0 = none).
+void report(const std::string& name, double value, const std::string& unit, const std::string& bound_name,
+            double bound, double target = 0, const std::string& note = "");
+
+/// Seconds to spend per measurement (HC_BENCH_SECONDS, default 1).
+double seconds();
+
+}  // namespace hc::bench
+
+#define HC_BENCH_CONCAT2(a, b) a##b
+#define HC_BENCH_CONCAT(a, b) HC_BENCH_CONCAT2(a, b)
+/// HC_BENCHMARK("name") { ... } defines and registers a benchmark.
+#define HC_BENCHMARK(name)                                                                 \
+  static void HC_BENCH_CONCAT(hc_bench_fn_, __LINE__)();                                  \
+  static ::hc::bench::Register HC_BENCH_CONCAT(hc_bench_reg_, __LINE__)(name,              \
+                                                                        &HC_BENCH_CONCAT(hc_bench_fn_, __LINE__)); \
+  static void HC_BENCH_CONCAT(hc_bench_fn_, __LINE__)()

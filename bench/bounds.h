@@ -1,0 +1,24 @@
+// Reference rates measured with the primitives' own libraries in the same
+// run: the bounds that hc's figures are judged against.
+#pragma once
+
+#include <cstddef>
+
+namespace hc::bench {
+
+/// Ed25519 verifications per second with Botan 2 on `threads` threads.
+double botan_ed25519_verify_rate(unsigned threads = 1);
+/// Ed25519 verifications per second with libsodium on `threads` threads.
+double sodium_ed25519_verify_rate(unsigned threads = 1);
+/// Ed25519 signatures per second (libsodium, the library hc signs with).
+double sodium_ed25519_sign_rate(unsigned threads = 1);
+/// Botan 2's Ed25519 signatures per second.
+double botan_ed25519_sign_rate();
+/// SHA-256 (Botan) throughput in bytes per second over messages of `size` bytes.
+double sha256_bytes_per_second(size_t size);
+/// SHA-256 (Botan) hashes per second of `size`-byte messages.
+double sha256_rate(size_t size);
+/// ChaCha20-Poly1305 (Botan) encryption throughput in bytes/s, `chunk`-byte messages.
+double chacha20poly1305_bytes_per_second(size_t chunk);
+
+}  // namespace hc::bench

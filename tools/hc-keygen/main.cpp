@@ -1,0 +1,117 @@
+// hc-keygen: create and manage hc key pairs (see hc-keygen(1)).
+#include "common/cli.h"
+
+#include <hc/core/io.h>
+#include <hc/keys/keys.h>
+
+#include <fmt/format.h>
+
+namespace {
+
+struct Options {
+  std::string role = "doctor", label, output, key_file, pub_file;
+  std::string passphrase_file, new_passphrase_file;
+  bool no_passphrase = false, quiet = false, pem = false, jwk = false, force = false;
+  uint32_t argon2_memory = hc::crypto::Argon2Params{}.memory_kib;
+  uint32_t argon2_iterations = hc::crypto::Argon2Params{}.iterations;
+};
+
+hc::keys::SealOptions seal_options(const Options& o) {
+  hc::keys::SealOptions s;
+  s.argon2.memory_kib = o.argon2_memory;
+  s.argon2.iterations = o.argon2_iterations;
+  return s;
+}
+
+hc::keys::PassphraseFn unlock(const Options& o, const std::string& what) {
+  return [&o, what] { return hc::tool::read_passphrase({.file = o.passphrase_file}, what); };
+}
+
+void add_kdf_options(CLI::App* cmd, Options& o) {
+  cmd->add_option("--argon2-memory", o.argon2_memory, "Argon2id memory in KiB (default 65536 = 64 MiB)")
+      ->check(CLI::Range(8u, 4u << 20));
+  cmd->add_option("--argon2-iterations", o.argon2_iterations, "Argon2id passes (default 3)")->check(CLI::Range(1, 64));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"Create and manage hc keys: an Ed25519 signing key and an X25519 encryption key per person or "
+               "organisation, kept in a passphrase-protected file."};
+  hc::tool::setup(app, "hc-keygen");
+  Options o;
+  app.add_flag("-q,--quiet", o.quiet, "Print nothing but data and errors");
+  app.require_subcommand(1);
+
+  auto* cmd_new = app.add_subcommand("new", "Create NAME.key (private, mode 0600) and NAME.pub (public)");
+  cmd_new->add_option("--role", o.role, "doctor, patient or org")->check(CLI::IsMember({"doctor", "patient", "org"}));
+  cmd_new->add_option("--label", o.label, "Name shown with the key, e.g. \"Dr Alice Example\"")->required();
+  cmd_new->add_option("-o,--output", o.output, "Path prefix of the two files (NAME.key, NAME.pub)")->required();
+  cmd_new->add_option("--passphrase-file", o.passphrase_file, "Read the new passphrase from the first line of FILE");
+  cmd_new->add_flag("--no-passphrase", o.no_passphrase, "Store the private key unencrypted (not recommended)");
+  add_kdf_options(cmd_new, o);
+
+  auto* cmd_pub = app.add_subcommand("pub", "Print the public key file of a private key");
+  cmd_pub->add_option("KEY", o.key_file, "Private key file")->required();
+  cmd_pub->add_option("-o,--output", o.output, "Write to FILE instead of standard output");
+  cmd_pub->add_flag("-f,--force", o.force, "Replace an existing output file");
+  cmd_pub->add_option("--passphrase-file", o.passphrase_file, "Read the passphrase from FILE");
+
+  auto* cmd_id = app.add_subcommand("id", "Print the key ID (patient public ID) of a key file");
+  cmd_id->add_option("FILE", o.pub_file, "Public or private key file")->required();
+
+  auto* cmd_passwd = app.add_subcommand("passwd", "Change the passphrase of a private key file, atomically");
+  cmd_passwd->add_option("KEY", o.key_file, "Private key file")->required();
+  cmd_passwd->add_option("--passphrase-file", o.passphrase_file, "Current passphrase from FILE");
+  cmd_passwd->add_option("--new-passphrase-file", o.new_passphrase_file, "New passphrase from FILE");
+  cmd_passwd->add_flag("--no-passphrase", o.no_passphrase, "Remove the passphrase (not recommended)");
+  add_kdf_options(cmd_passwd, o);
+
+  auto* cmd_export = app.add_subcommand("export", "Print a public key in a standard form for other tools");
+  auto* pem = cmd_export->add_flag("--pem", o.pem, "SubjectPublicKeyInfo PEM (RFC 8410), for openssl");
+  auto* jwk = cmd_export->add_flag("--jwk", o.jwk, "OKP JSON Web Key (RFC 8037), for JOSE and SD-JWT tools");
+  pem->excludes(jwk);
+  cmd_export->add_option("FILE", o.pub_file, "Public or private key file")->required();
+
+  cmd_export->callback([&] {
+    if (!o.pem && !o.jwk) throw CLI::RequiredError("--pem or --jwk");
+  });
+
+  return hc::tool::run(app, argc, argv, [&]() -> int {
+    hc::tool::set_quiet(o.quiet);
+    if (cmd_new->parsed()) {
+      auto key = hc::keys::generate(hc::keys::parse_role(o.role), o.label, hc::keys::now_rfc3339());
+      if (o.no_passphrase) {
+        hc::tool::warn("the private key is stored UNENCRYPTED: anyone who can read " + o.output +
+                       ".key can sign as you");
+        hc::keys::write_key_pair(o.output, key, nullptr, seal_options(o));
+      } else {
+        auto pass = hc::tool::read_new_passphrase({.file = o.passphrase_file}, o.output + ".key");
+        hc::keys::write_key_pair(o.output, key, &pass, seal_options(o));
+      }
+      hc::tool::note(fmt::format("created {0}.key and {0}.pub, key ID {1}", o.output, key.pub.key_id));
+      hc::io::write_stdout(hc::json::dump(key.pub.to_json(), false));
+    } else if (cmd_pub->parsed()) {
+      // Decrypt, so the public keys printed are derived from the secrets and
+      // not copied from the file's unauthenticated clear members.
+      auto key = hc::keys::load_secret(o.key_file, unlock(o, o.key_file));
+      hc::io::write_output(o.output, hc::json::dump(key.pub.to_json(), true), o.force);
+    } else if (cmd_id->parsed()) {
+      hc::io::write_stdout(hc::keys::load_public(o.pub_file).key_id + "\n");
+    } else if (cmd_passwd->parsed()) {
+      if (o.no_passphrase) {
+        hc::tool::warn("the private key will be stored UNENCRYPTED");
+        hc::keys::change_passphrase(o.key_file, unlock(o, o.key_file), nullptr, seal_options(o));
+      } else {
+        auto fresh = hc::tool::read_new_passphrase({.file = o.new_passphrase_file, .env_name = "HC_NEW_PASSPHRASE"},
+                                                   o.key_file);
+        hc::keys::change_passphrase(o.key_file, unlock(o, o.key_file), &fresh, seal_options(o));
+      }
+      hc::tool::note("passphrase changed");
+    } else if (cmd_export->parsed()) {
+      auto pub = hc::keys::load_public(o.pub_file);
+      hc::io::write_stdout(o.pem ? hc::keys::to_pem(pub) : hc::json::dump(hc::keys::to_jwk(pub), false));
+    }
+    return 0;
+  });
+}
