@@ -186,7 +186,7 @@ bool exists(const std::string& path) {
 
 unsigned file_mode(const std::string& path) {
   struct stat st;
-  if (::stat(path.c_str(), &st) != 0) throw errno_error(open_error_code(errno), "cannot stat", path);
+  if (::stat(path.c_str(), &st) != 0) throw errno_error(open_error_code(errno), "cannot open", path);
   return st.st_mode & 07777;
 }
 

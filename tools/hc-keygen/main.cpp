@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   Options o;
   app.add_flag("-q,--quiet", o.quiet, "Print nothing but data and errors");
   app.require_subcommand(1);
+  app.fallthrough();  // global flags such as --quiet may follow the subcommand
 
   auto* cmd_new = app.add_subcommand("new", "Create NAME.key (private, mode 0600) and NAME.pub (public)");
   cmd_new->add_option("--role", o.role, "doctor, patient or org")->check(CLI::IsMember({"doctor", "patient", "org"}));
