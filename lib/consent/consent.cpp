@@ -58,6 +58,7 @@ void only_members(const json::Value& obj, std::initializer_list<const char*> all
                   const std::string& path) {
   if (!obj.is_object()) throw bad(source, path.empty() ? "(body)" : path, "must be an object");
   for (const auto& [k, v] : obj.items()) {
+    if (v.is_null()) continue;  // null and missing mean the same
     bool ok = false;
     for (const char* a : allowed) ok = ok || k == a;
     if (!ok) throw bad(source, path + k, "unknown member");
@@ -97,6 +98,16 @@ int64_t days_from_civil(int64_t y, unsigned m, unsigned d) {  // H. Hinnant's al
   const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
   const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+/// A copy without null members (null and missing mean the same, so they
+/// must not give two ids to one rule).
+json::Value without_nulls(const json::Value& v) {
+  if (!v.is_object()) return v;
+  json::Value out = json::Value::object();
+  for (const auto& [k, m] : v.items())
+    if (!m.is_null()) out[k] = without_nulls(m);
+  return out;
 }
 
 }  // namespace
@@ -191,7 +202,7 @@ Grant parse_grant(const json::Value& body, const std::string& source) {
   g.end = parse_time(string_of(member(period, "end", source, "period."), source, "period.end"), "period.end");
   if (g.end <= g.start) throw bad(source, "period.end", "must be after period.start");
   g.issued = parse_time(string_of(member(body, "issued", source, ""), source, "issued"), "issued");
-  g.canonical = json::canonical(body);
+  g.canonical = json::canonical(without_nulls(body));
   if (g.canonical.size() > k_max_body) throw bad(source, "(body)", "grant body too large");
   g.id = crypto::hex(crypto::sha256(g.canonical));
   return g;
@@ -206,7 +217,7 @@ Revoke parse_revoke(const json::Value& body, const std::string& source) {
   r.grant = string_of(member(body, "grant", source, ""), source, "grant");
   if (!is_hex(r.grant, 64)) throw bad(source, "grant", "must be a grant ID (64 lowercase hex digits)");
   r.issued = parse_time(string_of(member(body, "issued", source, ""), source, "issued"), "issued");
-  r.canonical = json::canonical(body);
+  r.canonical = json::canonical(without_nulls(body));
   return r;
 }
 

@@ -77,6 +77,16 @@ TEST_CASE("grant bodies are strict and canonical") {
   // The id is the hash of the canonical form, whatever the member order.
   auto reparsed = parse_grant(hc::json::parse(hc::json::dump(hc::json::parse(g.canonical), true)));
   CHECK(reparsed.id == g.id);
+  // Null and missing mean the same (hc-formats(5)), so they give one id.
+  auto with_null = hc::json::parse(g.canonical);
+  with_null["scope"]["extra_null"] = nullptr;
+  with_null["note"] = nullptr;
+  CHECK(parse_grant(with_null).id == g.id);
+  auto optional_null = hc::json::parse(g.canonical);
+  optional_null["scope"]["pointer"] = nullptr;
+  auto no_pointer = hc::json::parse(g.canonical);
+  no_pointer["scope"].erase("pointer");
+  CHECK(parse_grant(optional_null).id == parse_grant(no_pointer).id);
 
   auto body = hc::json::parse(g.canonical);
   auto broken = [&](const std::function<void(hc::json::Value&)>& edit, const std::string& field) {
