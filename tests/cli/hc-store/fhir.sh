@@ -15,6 +15,8 @@ exec 9> hold
 trap 'exec 9>&-; kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$T"' EXIT
 for _ in $(seq 100); do [ -s port ] && break; sleep 0.1; done
 [ -s port ] || { cat server.log >&2; fail "FHIR server did not start"; }
+# Loopback only: never through a proxy.
+export no_proxy="127.0.0.1${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1${NO_PROXY:+,$NO_PROXY}"
 S="fhir+http://127.0.0.1:$(cat port)/fhir"
 base="http://127.0.0.1:$(cat port)/fhir"
 
