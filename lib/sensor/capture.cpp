@@ -74,6 +74,7 @@ json::Value CaptureStats::to_json() const {
                      {"lost", seq_gaps},
                      {"reconnects", reconnects},
                      {"signal", stopped_by_signal},
+                     {"gave_up", gave_up},
                      {"seconds", std::round(seconds * 1000) / 1000}};
 }
 
@@ -236,8 +237,11 @@ CaptureStats capture(const CaptureOptions& opt, const std::function<void(std::st
     auto lost_at = clock::now();
     double wait = 0.1;
     while (!port) {
-      if (opt.give_up > 0 && since(lost_at) >= opt.give_up)
-        throw Error(Exit::unavailable, fmt::format("{} did not come back within {} s", name, opt.give_up)).file(name);
+      if (opt.give_up > 0 && since(lost_at) >= opt.give_up) {
+        st.gave_up = true;
+        done = true;
+        break;
+      }
       if (stop_now(opt.stop_fd, static_cast<int>(wait * 1000))) {
         st.stopped_by_signal = true;
         done = true;

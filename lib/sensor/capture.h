@@ -35,6 +35,7 @@ struct CaptureStats {
   uint64_t empty = 0, recognised = 0, checksum = 0, malformed = 0, unknown = 0, noise = 0, overlong = 0;
   uint64_t partial = 0, seq_gaps = 0, reconnects = 0;
   bool stopped_by_signal = false;
+  bool gave_up = false;           ///< the port stayed away longer than give_up
   double seconds = 0;
   json::Value to_json() const;
   /// One line for people: "1200 lines, 1180 readings, 130 observations; 2 checksum errors, ...".
@@ -44,7 +45,7 @@ struct CaptureStats {
 /// Runs a capture. `write` receives whole output lines (JSON + "\n"),
 /// once per read chunk, and may throw (e.g. Error{io} on a closed pipe).
 /// Throws Error{no_input}/{unavailable} if the port cannot be opened at the
-/// start, Error{unavailable} when reconnecting gives up.
+/// start; when reconnecting gives up it returns with `gave_up` set.
 CaptureStats capture(const CaptureOptions& opt, const std::function<void(std::string_view)>& write);
 
 /// Plain JSON for one reading (--format raw).

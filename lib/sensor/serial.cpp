@@ -3,6 +3,7 @@
 #include <hc/core/error.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 #include <fcntl.h>
 #include <poll.h>
@@ -171,6 +172,22 @@ Pty::~Pty() { close(); }
 void Pty::close() {
   if (m_master >= 0) ::close(m_master);
   m_master = -1;
+}
+
+void Pty::drain(int max_ms) const {
+  if (m_master < 0) return;
+  int s = ::open(m_slave_path.c_str(), O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
+  if (s < 0) {  // TIOCEXCL refuses us (not root): wait a fixed time instead
+    ::usleep(static_cast<useconds_t>(std::min(max_ms, 300)) * 1000);
+    return;
+  }
+  for (int waited = 0; waited < max_ms; waited += 5) {
+    int queued = 0;
+    if (::ioctl(s, FIONREAD, &queued) != 0 || queued == 0) break;
+    ::usleep(5000);
+  }
+  ::usleep(20000);  // the reader's last read() may still be in flight
+  ::close(s);
 }
 
 bool Pty::reader_attached() const {

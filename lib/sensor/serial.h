@@ -61,6 +61,9 @@ class Pty {
   /// True while a reader has the slave end open (Linux reports POLLHUP on
   /// the master while no one does).
   bool reader_attached() const;
+  /// Waits (at most `max_ms`) until a reader has taken every byte written:
+  /// closing the master discards what the slave side has not read yet.
+  void drain(int max_ms) const;
   /// Closes the master: readers see a hang-up, as when a device is unplugged.
   void close();
 

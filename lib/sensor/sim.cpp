@@ -376,7 +376,7 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
     // Unplug: the device goes away mid-stream, then comes back on a new pty.
     if (pty && run.unplug_after && !unplugged_once && gen.lines() >= run.unplug_after && pending.empty()) {
       unplugged_once = true;
-      if (stop_requested(run.stop_fd, 300)) break;  // the last bytes reach the reader
+      pty->drain(5000);  // the last bytes reach the reader
       pty->close();
       if (!run.link.empty()) ::unlink(run.link.c_str());
       ++st.unplugs;
@@ -387,10 +387,10 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
     }
     if (stop_requested(run.stop_fd, pending.empty() ? 5 : (run.baud ? 2 : 0))) break;
   }
-  st.lines = gen.lines();
+  st.lines = run.max_lines ? std::min(gen.lines(), run.max_lines) : gen.lines();
   st.faults = gen.faults();
   if (pty) {
-    stop_requested(run.stop_fd, 300);  // let the reader take the last bytes
+    pty->drain(5000);  // let the reader take the last bytes
     pty->close();
   }
   return st;

@@ -74,6 +74,9 @@ int main(int argc, char** argv) {
     });
     if (stats) fmt::print(stderr, "{}\n", hc::json::dump(st.to_json(), false));
     hc::tool::note(st.summary());
+    if (st.gave_up)
+      throw hc::Error(hc::Exit::unavailable, fmt::format("{} did not come back within {} s", o.port, o.give_up))
+          .file(o.port);
     return 0;
   });
 }
