@@ -325,6 +325,7 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
     return cap() && gen.lines() >= cap();
   };
 
+  bool stopping = false;  // a signal: send what is generated, then stop
   for (;;) {
     auto now = clock::now();
     double dt = std::chrono::duration<double, std::milli>(now - last).count();
@@ -333,7 +334,7 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
     int64_t device_now = run.baud == 0 || run.flood ? virtual_ms : elapsed;
     bool time_up = run.duration > 0 && static_cast<double>(device_now) >= run.duration * 1000;
     // Generate.
-    if (!limit_reached() && !time_up) {
+    if (!stopping && !limit_reached() && !time_up) {
       split_rel.clear();
       size_t base = pending.size();
       if (run.flood) {
@@ -378,11 +379,11 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
           tokens -= static_cast<double>(w);
         }
       }
-      if (pause && stop_requested(run.stop_fd, 30)) break;
+      if (pause && stop_requested(run.stop_fd, 30)) stopping = true;
     }
     st.lines = gen.lines();
     bool finished = run.max_lines && gen.lines() >= run.max_lines;
-    if (pending.empty() && (finished || time_up)) break;
+    if (pending.empty() && (finished || time_up || stopping)) break;
     // Unplug: the device goes away mid-stream, then comes back on a new pty.
     if (pty && run.unplug_after && !unplugged_once && gen.lines() >= run.unplug_after && pending.empty()) {
       unplugged_once = true;
@@ -395,7 +396,8 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
       fd = pty->master();
       last = clock::now();
     }
-    if (stop_requested(run.stop_fd, run.baud == 0 ? 0 : pending.empty() ? 5 : 2)) break;
+    if (!stopping && stop_requested(run.stop_fd, run.baud == 0 ? 0 : pending.empty() ? 5 : 2)) stopping = true;
+    else if (stopping && !pending.empty()) stop_requested(-1, 2);
   }
   st.lines = gen.lines();
   st.faults = gen.faults();
