@@ -333,6 +333,29 @@ bool leads_to(const std::vector<std::string>& pattern, const std::vector<std::st
   return true;
 }
 
+/// `v` without the parts at `removed` (tokens from the resource root).
+json::Value pruned(const json::Value& v, std::vector<std::string>& path, const std::set<std::vector<std::string>>& removed) {
+  if (v.is_object()) {
+    json::Value o = json::Value::object();
+    for (const auto& [k, c] : v.items()) {
+      path.push_back(k);
+      if (!removed.count(path)) o[k] = pruned(c, path, removed);
+      path.pop_back();
+    }
+    return o;
+  }
+  if (v.is_array()) {
+    json::Value a = json::Value::array();
+    for (size_t i = 0; i < v.size(); ++i) {
+      path.push_back(std::to_string(i));
+      if (!removed.count(path)) a.push_back(pruned(v[i], path, removed));
+      path.pop_back();
+    }
+    return a;
+  }
+  return v;
+}
+
 }  // namespace
 
 int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
@@ -422,8 +445,19 @@ Document open_document(std::string_view text, const std::string& source, const S
 }
 
 std::vector<std::string> policy_problems(const Document& doc) {
+  std::vector<std::vector<std::string>> part_tokens;
+  part_tokens.reserve(doc.processed.parts.size());
+  for (const auto& p : doc.processed.parts) {
+    auto t = tokens_of(p.pointer);
+    t.erase(t.begin());  // "fhir"
+    part_tokens.push_back(std::move(t));
+  }
+  return policy_problems(doc.resource(), doc.policy, part_tokens);
+}
+
+std::vector<std::string> policy_problems(const json::Value& resource, const Policy& policy,
+                                         const std::vector<std::vector<std::string>>& part_tokens) {
   std::vector<std::string> problems;
-  const json::Value& resource = doc.resource();
   // Resource roots: the resource, and the resources of a Bundle's entries.
   struct Root {
     std::vector<std::string> at;  // tokens from the resource claim
@@ -436,12 +470,6 @@ std::vector<std::string> policy_problems(const Document& doc) {
         if (auto r = (*e)[i].find("resource"); r != (*e)[i].end())
           roots.push_back({{"entry", std::to_string(i), "resource"}, &*r});
   }
-  std::vector<std::vector<std::string>> part_tokens;
-  for (const auto& p : doc.processed.parts) {
-    auto t = tokens_of(p.pointer);
-    t.erase(t.begin());  // "fhir"
-    part_tokens.push_back(std::move(t));
-  }
   for (size_t ri = 0; ri < roots.size(); ++ri) {
     const auto& root = roots[ri];
     std::string where = root.at.empty() ? "the resource" : join(root.at);
@@ -451,7 +479,7 @@ std::vector<std::string> policy_problems(const Document& doc) {
       continue;
     }
     std::string type = (*root.value)["resourceType"].get<std::string>();
-    const TypeRules* rules = doc.policy.rules_for(type);
+    const TypeRules* rules = policy.rules_for(type);
     if (!rules) {
       problems.push_back(fmt::format("the signed policy has no rules for {} ({})", type, where));
       continue;
@@ -611,15 +639,15 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
   for (size_t i = 0; i < n; ++i)
     if (!gone[i]) out.disclosures.push_back(doc.sd.disclosures[i]);
 
-  // The result must still satisfy the signed policy ("requires" rules).
+  // The result must still satisfy the signed policy ("required" and
+  // "requires" rules): check the resource as it will be disclosed.
   if (out.disclosures.size() != doc.sd.disclosures.size()) {
-    Document after;
-    after.sd = out;
-    after.header = doc.header;
-    after.payload = doc.payload;
-    after.processed = process(doc.payload, out.disclosures);
-    after.policy = doc.policy;
-    auto problems = policy_problems(after);
+    std::set<std::vector<std::string>> removed;
+    for (size_t i = 0; i < n; ++i)
+      if (gone[i]) removed.insert(toks[i]);
+    std::vector<std::string> path;
+    auto after = pruned(resource, path, removed);
+    auto problems = policy_problems(after, doc.policy, {});
     if (!problems.empty())
       throw Error(Exit::perm, fmt::format("the signer's policy forbids this extraction: {}", problems.front()));
   }

@@ -114,6 +114,10 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& options);
 /// Checks the signed policy against the disclosed claims; returns the
 /// problems found (empty = satisfied).
 std::vector<std::string> policy_problems(const Document& doc);
+/// The same for a resource alone: "required" and "requires" rules, and the
+/// placement of the disclosures at `parts` (pointers relative to the resource).
+std::vector<std::string> policy_problems(const json::Value& resource, const Policy& policy,
+                                         const std::vector<std::vector<std::string>>& parts);
 
 /// Builds a KB-JWT for `sd` (RFC 9901 §4.3).
 std::string make_kb_jwt(const SdJwt& sd, const keys::SecretKey& holder, const std::string& aud,

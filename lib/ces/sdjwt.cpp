@@ -45,6 +45,98 @@ std::string member_string(const json::Value& obj, const char* key, const std::st
   return it->get<std::string>();
 }
 
+/// A fast path for the common JSON serialization: only the flattened form's
+/// members, strings of base64url, "." and "~" without escapes, no duplicates.
+/// Anything else returns false and goes through the generic strict parser,
+/// which gives the same result for what this accepts and errors for the rest.
+class FlatScanner {
+ public:
+  explicit FlatScanner(std::string_view t) : m_t(t) {}
+
+  bool run(SdJwt& out, size_t max_disclosures) {
+    bool seen[5] = {};
+    if (!take('{')) return false;
+    if (peek('}')) return false;
+    do {
+      std::string_view key;
+      if (!string(key) || !take(':')) return false;
+      if (key == "header") {
+        if (seen[3]) return false;
+        seen[3] = true;
+        if (!header(out, max_disclosures)) return false;
+        continue;
+      }
+      int slot = key == "protected" ? 0 : key == "payload" ? 1 : key == "signature" ? 2 : -1;
+      if (slot < 0 || seen[slot]) return false;
+      seen[slot] = true;
+      std::string_view v;
+      if (!string(v)) return false;
+      (slot == 0 ? out.protected_b64 : slot == 1 ? out.payload_b64 : out.signature_b64) = std::string(v);
+    } while (take(','));
+    if (!take('}')) return false;
+    ws();
+    return m_i == m_t.size() && seen[0] && seen[1] && seen[2] && seen[3];
+  }
+
+ private:
+  bool header(SdJwt& out, size_t max_disclosures) {
+    bool have_d = false, have_k = false;
+    if (!take('{')) return false;
+    if (peek('}')) return false;
+    do {
+      std::string_view key;
+      if (!string(key) || !take(':')) return false;
+      if (key == "disclosures" && !have_d) {
+        have_d = true;
+        if (!take('[')) return false;
+        if (take(']')) continue;
+        do {
+          std::string_view d;
+          if (!string(d) || out.disclosures.size() >= max_disclosures) return false;
+          out.disclosures.emplace_back(d);
+        } while (take(','));
+        if (!take(']')) return false;
+      } else if (key == "kb_jwt" && !have_k) {
+        have_k = true;
+        std::string_view k;
+        if (!string(k)) return false;
+        out.kb_jwt = std::string(k);
+      } else {
+        return false;
+      }
+    } while (take(','));
+    return take('}') && have_d;
+  }
+  void ws() {
+    while (m_i < m_t.size() && (m_t[m_i] == ' ' || m_t[m_i] == '\n' || m_t[m_i] == '\r' || m_t[m_i] == '\t')) ++m_i;
+  }
+  bool peek(char c) {
+    ws();
+    return m_i < m_t.size() && m_t[m_i] == c;
+  }
+  bool take(char c) {
+    if (!peek(c)) return false;
+    ++m_i;
+    return true;
+  }
+  bool string(std::string_view& out) {
+    if (!take('"')) return false;
+    size_t start = m_i;
+    while (m_i < m_t.size() && m_t[m_i] != '"') {
+      char c = m_t[m_i];
+      if (!is_b64url_char(c) && c != '.' && c != '~') return false;
+      ++m_i;
+    }
+    if (m_i == m_t.size()) return false;
+    out = m_t.substr(start, m_i - start);
+    ++m_i;
+    return true;
+  }
+
+  std::string_view m_t;
+  size_t m_i = 0;
+};
+
 }  // namespace
 
 std::string b64(std::string_view text) { return crypto::base64url(text); }
@@ -90,6 +182,11 @@ SdJwt parse_sd_jwt(std::string_view text, const std::string& source, const SdJwt
     ++start;
   SdJwt out;
   if (start < text.size() && text[start] == '{') {
+    SdJwt fast;
+    if (FlatScanner(text).run(fast, limits.max_disclosures)) {
+      std::string_view hp, pp, sp;
+      if (split_jws(fast.jwt(), hp, pp, sp)) return fast;
+    }
     auto v = json::parse(text, source, {.max_bytes = limits.max_bytes, .max_depth = 8});
     if (v.contains("signatures"))
       throw Error(Exit::data, "the general JWS JSON serialization is not supported; use the flattened one")
