@@ -585,16 +585,15 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
     if (best >= 0)
       return Error(Exit::perm, fmt::format("{} cannot be removed on its own: the signer's policy keeps it with {}",
                                            ptr, join(toks[static_cast<size_t>(best)])))
-          .field(ptr)
           .hint(fmt::format("remove {} instead", join(toks[static_cast<size_t>(best)])));
-    return Error(Exit::perm, fmt::format("{} must stay: the signer's policy signs it in the clear", ptr)).field(ptr);
+    return Error(Exit::perm, fmt::format("{} must stay: the signer's policy signs it in the clear", ptr));
   };
 
   for (const auto& ptr : o.remove) {
     auto t = tokens_of(ptr);
-    if (t.empty()) throw Error(Exit::usage, "the whole resource cannot be removed").field(ptr);
+    if (t.empty()) throw Error(Exit::usage, "the whole resource cannot be removed");
     if (!at(resource, t))
-      throw Error(Exit::usage, fmt::format("{} does not exist in the disclosed resource", ptr)).field(ptr);
+      throw Error(Exit::usage, fmt::format("{} does not exist in the disclosed resource", ptr));
     bool found = false;
     for (size_t i = 0; i < n && !found; ++i)
       if (toks[i] == t) {
@@ -613,7 +612,7 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
     for (const auto& ptr : o.keep) {
       auto t = tokens_of(ptr);
       if (!at(resource, t))
-        throw Error(Exit::usage, fmt::format("{} does not exist in the disclosed resource", ptr)).field(ptr);
+        throw Error(Exit::usage, fmt::format("{} does not exist in the disclosed resource", ptr));
       keep.push_back(std::move(t));
     }
     std::vector<std::vector<std::string>> keep_pats;
