@@ -272,6 +272,7 @@ TEST_CASE("tampering is refused as invalid") {
       auto v = sd.to_json();
       v["header"]["disclosures"][0] = bad;
       CHECK(code_of([&] { parse_sd_jwt(hc::json::dump(v, false), "t"); }) == k_data);
+      if (!*bad) continue;
       v = sd.to_json();
       v["payload"] = std::string(bad) + "x";
       CHECK(code_of([&] { parse_sd_jwt(hc::json::dump(v, true), "t"); }) == k_data);
