@@ -100,12 +100,16 @@ void Engine::ingest_vote(const Vote& v, bool own) {
   auto& votes = v.step == Step::prevote ? rs.prevotes : rs.precommits;
   auto it = votes.find(v.validator);
   if (it != votes.end()) {
-    if (it->second.value == v.value) return;  // duplicate (or a second signature of the same vote)
-    if (v.verify(m_config.chain_id)) report_evidence(it->second, v);
-    return;  // the first vote counts, the second only convicts
+    for (const auto& old : it->second)
+      if (old.value == v.value) return;  // a duplicate
+    if (it->second.size() >= 2) return;  // one conflict is enough to convict and to count
+    if (!v.verify(m_config.chain_id)) return;
+    report_evidence(it->second.front(), v);
+    it->second.push_back(v);
+    return;
   }
   if (!own && !v.verify(m_config.chain_id)) return;
-  votes.emplace(v.validator, v);
+  votes[v.validator].push_back(v);
 }
 
 bool Engine::valid(const Value& v) {
@@ -116,14 +120,15 @@ bool Engine::valid(const Value& v) {
   return ok;
 }
 
-uint64_t Engine::weight_for(const std::map<PublicKey, Vote>& votes, const std::optional<Hash>& value) const {
+uint64_t Engine::weight_for(const VoteMap& votes, const std::optional<Hash>& value) const {
   uint64_t w = 0;
-  for (const auto& [k, v] : votes)
-    if (v.value == value) w += m_set.weight(k);
+  for (const auto& [k, list] : votes)
+    for (const auto& v : list)
+      if (v.value == value) w += m_set.weight(k);
   return w;
 }
 
-uint64_t Engine::weight_any(const std::map<PublicKey, Vote>& votes) const {
+uint64_t Engine::weight_any(const VoteMap& votes) const {
   uint64_t w = 0;
   for (const auto& [k, v] : votes) w += m_set.weight(k);
   return w;
@@ -204,9 +209,10 @@ bool Engine::step_rules() {
     if (!rs.proposal) continue;
     const Value& v = rs.proposal->value;
     if (m_set.quorum(weight_for(rs.precommits, v.id)) && valid(v)) {
-      Decision d{m_height, r, v, {}};
-      for (const auto& [k, vote] : rs.precommits)
-        if (vote.value == v.id) d.commit.push_back(vote);
+      Decision d{m_height, r, v, rs.proposal->header, {}};
+      for (const auto& [k, list] : rs.precommits)
+        for (const auto& vote : list)
+          if (vote.value == v.id) d.commit.push_back(vote);
       m_decided = true;
       m_out.push_back(std::move(d));
       return false;

@@ -39,7 +39,8 @@ struct Decision {
   uint64_t height = 0;
   uint32_t round = 0;
   Value value;
-  std::vector<Vote> commit;
+  Vote proposal;             ///< the proposer's signed header for `value`
+  std::vector<Vote> commit;  ///< the precommits for value.id in `round`
 };
 
 /// Broadcast a Vote or a Proposal (the engine has already counted it itself);
@@ -92,7 +93,12 @@ class Engine {
  private:
   struct RoundState {
     std::optional<Proposal> proposal;
-    std::map<PublicKey, Vote> prevotes, precommits;
+    // Per validator: its first vote, and at most one conflicting vote. A
+    // double-signer's votes count towards each value it signed; quorums of
+    // more than 2/3 still intersect in an honest validator, so at most one
+    // value per (round, step) can reach one (the paper's argument, where a
+    // Byzantine process may send different messages to different processes).
+    std::map<PublicKey, std::vector<Vote>> prevotes, precommits;
     bool prevote_timer = false, precommit_timer = false, l36_done = false;
   };
 
@@ -104,8 +110,9 @@ class Engine {
   void start_round(uint32_t round);
   void sign_and_send_vote(Step step, std::optional<Hash> value);
   bool valid(const Value& v);
-  uint64_t weight_for(const std::map<PublicKey, Vote>& votes, const std::optional<Hash>& value) const;
-  uint64_t weight_any(const std::map<PublicKey, Vote>& votes) const;
+  using VoteMap = std::map<PublicKey, std::vector<Vote>>;
+  uint64_t weight_for(const VoteMap& votes, const std::optional<Hash>& value) const;
+  uint64_t weight_any(const VoteMap& votes) const;
   uint64_t weight_round(uint32_t round) const;
   void schedule(Step step, uint32_t round);
   void report_evidence(const Vote& a, const Vote& b);
