@@ -3,6 +3,7 @@
 
 #include <hc/core/io.h>
 #include <hc/keys/keys.h>
+#include <hc/seal/age.h>
 
 #include <fmt/format.h>
 
@@ -12,6 +13,7 @@ struct Options {
   std::string role = "doctor", label, output, key_file, pub_file;
   std::string passphrase_file, new_passphrase_file;
   bool no_passphrase = false, quiet = false, pem = false, jwk = false, force = false;
+  bool age_recipient = false, age_identity = false;
   uint32_t argon2_memory = hc::crypto::Argon2Params{}.memory_kib;
   uint32_t argon2_iterations = hc::crypto::Argon2Params{}.iterations;
 };
@@ -71,11 +73,20 @@ int main(int argc, char** argv) {
   auto* cmd_export = app.add_subcommand("export", "Print a public key in a standard form for other tools");
   auto* pem = cmd_export->add_flag("--pem", o.pem, "SubjectPublicKeyInfo PEM (RFC 8410), for openssl");
   auto* jwk = cmd_export->add_flag("--jwk", o.jwk, "OKP JSON Web Key (RFC 8037), for JOSE and SD-JWT tools");
-  pem->excludes(jwk);
+  auto* age_r = cmd_export->add_flag("--age-recipient", o.age_recipient,
+                                     "age recipient (age1...) of the X25519 key, for age -r");
+  auto* age_i = cmd_export->add_flag("--age-identity", o.age_identity,
+                                     "age identity file (AGE-SECRET-KEY-1...) of a private key, for age -d -i: "
+                                     "a SECRET, printed to standard output only");
+  pem->excludes(jwk, age_r, age_i);
+  jwk->excludes(age_r, age_i);
+  age_r->excludes(age_i);
+  cmd_export->add_option("--passphrase-file", o.passphrase_file, "Passphrase of the private key (--age-identity)");
   cmd_export->add_option("FILE", o.pub_file, "Public or private key file")->required();
 
   cmd_export->callback([&] {
-    if (!o.pem && !o.jwk) throw CLI::RequiredError("--pem or --jwk");
+    if (!o.pem && !o.jwk && !o.age_recipient && !o.age_identity)
+      throw CLI::RequiredError("--pem, --jwk, --age-recipient or --age-identity");
   });
 
   return hc::tool::run(app, argc, argv, [&]() -> int {
@@ -109,6 +120,23 @@ int main(int argc, char** argv) {
         hc::keys::change_passphrase(o.key_file, unlock(o, o.key_file), &fresh, seal_options(o));
       }
       hc::tool::note("passphrase changed");
+    } else if (cmd_export->parsed() && o.age_identity) {
+      // The identity is the key file's X25519 scalar: decrypted like any
+      // private-key read, written to stdout only, wiped after.
+      auto key = hc::keys::load_secret(o.pub_file, unlock(o, o.pub_file));
+      auto recipient = hc::seal::recipient_string(hc::crypto::x25519_public(key.x25519_secret));
+      if (recipient != hc::seal::recipient_string(key.pub.x25519))
+        throw hc::Error(hc::Exit::data, "the key file's X25519 public key does not match its secret").file(o.pub_file);
+      hc::crypto::SecretString text("# hc key ID: " + key.pub.key_id + "\n# public key: ");
+      text.append(recipient.data(), recipient.size());
+      text.push_back('\n');
+      auto id = hc::seal::identity_string(key.x25519_secret);
+      text.append(id.data(), id.size());
+      text.push_back('\n');
+      // write(2) straight from the wiped buffer: no stdio copy of the secret.
+      hc::seal::StdoutSink().write(hc::crypto::as_bytes({text.data(), text.size()}), text.size());
+    } else if (cmd_export->parsed() && o.age_recipient) {
+      hc::io::write_stdout(hc::seal::recipient_string(hc::keys::load_public(o.pub_file).x25519) + "\n");
     } else if (cmd_export->parsed()) {
       auto pub = hc::keys::load_public(o.pub_file);
       hc::io::write_stdout(o.pem ? hc::keys::to_pem(pub) : hc::json::dump(hc::keys::to_jwk(pub), false));

@@ -30,7 +30,7 @@ expect_err "hc-keygen: error: alice.key: file exists"
 run 2 hc-keygen new --role nurse --label X -o n
 run 2 hc-keygen new --label X
 run 2 hc-keygen export alice.pub
-expect_err "hc-keygen: error: --pem or --jwk is required"
+expect_err "hc-keygen: error: --pem, --jwk, --age-recipient or --age-identity is required"
 
 # openssl reads the exported key (hc-verify's tests check openssl verifies hc signatures).
 run 0 hc-keygen export --pem alice.pub
