@@ -32,6 +32,6 @@ for k in sys.argv[2].split(".")[1:]: v=v[int(k)] if isinstance(v,list) else v[k]
 print(v if not isinstance(v,(dict,list)) else json.dumps(v))' "$1" "$2"; }
 # key NAME [ROLE]: makes NAME.key/NAME.pub with passphrase "pw" and a cheap
 # Argon2id cost (real keys use the defaults); HC_PASSPHRASE=pw unlocks it.
-key() { HC_PASSPHRASE=pw hc-keygen new --role "${2:-doctor}" --label "$1" -o "$1" \
-          --argon2-memory 1024 --argon2-iterations 1 --quiet; }
+key() { HC_PASSPHRASE=pw hc-keygen --quiet new --role "${2:-doctor}" --label "$1" -o "$1" \
+          --argon2-memory 1024 --argon2-iterations 1 >/dev/null; }
 export HC_PASSPHRASE=pw

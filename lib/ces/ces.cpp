@@ -1,0 +1,777 @@
+// hc's SD-JWT profile for FHIR records: signing with a policy-driven
+// disclosure frame, extraction and strict verification.
+#include <hc/ces/ces.h>
+
+#include <hc/core/error.h>
+#include <hc/core/io.h>
+
+#include <algorithm>
+#include <ctime>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace hc::ces {
+namespace {
+
+Error invalid(std::string msg) { return Error(Exit::invalid, std::move(msg)); }
+
+/// Random bytes drawn from the system RNG in blocks, so that one document's
+/// salts and decoys cost one system call, not one each.
+class RandomPool {
+ public:
+  void fill(uint8_t* out, size_t n) {
+    while (n > 0) {
+      if (m_pos == m_buf.size()) {
+        crypto::random_bytes(m_buf.data(), m_buf.size());
+        m_pos = 0;
+      }
+      size_t take = std::min(n, m_buf.size() - m_pos);
+      std::copy_n(m_buf.data() + m_pos, take, out);
+      crypto::secure_zero(m_buf.data() + m_pos, take);
+      m_pos += take;
+      out += take;
+      n -= take;
+    }
+  }
+  /// Uniform in [0, n).
+  size_t below(size_t n) {
+    if (n <= 1) return 0;
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n, r;
+    do {
+      fill(reinterpret_cast<uint8_t*>(&r), sizeof r);
+    } while (r >= limit);
+    return static_cast<size_t>(r % n);
+  }
+
+ private:
+  std::array<uint8_t, 4096> m_buf{};
+  size_t m_pos = 4096;
+};
+
+RandomPool& pool() {
+  thread_local RandomPool p;
+  return p;
+}
+
+std::vector<std::string> tokens_of(const std::string& pointer) { return pointer_split(pointer); }
+
+std::string join(const std::vector<std::string>& tokens, size_t from = 0) {
+  std::string out;
+  for (size_t i = from; i < tokens.size(); ++i) {
+    out += '/';
+    out += pointer_escape(tokens[i]);
+  }
+  return out;
+}
+
+const json::Value* at(const json::Value& root, const std::vector<std::string>& tokens, size_t from = 0) {
+  const json::Value* v = &root;
+  for (size_t i = from; i < tokens.size(); ++i) {
+    const auto& t = tokens[i];
+    if (v->is_object()) {
+      auto it = v->find(t);
+      if (it == v->end()) return nullptr;
+      v = &*it;
+    } else if (v->is_array()) {
+      if (t.empty() || t.size() > 9 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+          (t.size() > 1 && t[0] == '0'))
+        return nullptr;
+      size_t idx = std::stoul(t);
+      if (idx >= v->size()) return nullptr;
+      v = &(*v)[idx];
+    } else {
+      return nullptr;
+    }
+  }
+  return v;
+}
+
+/// Every concrete match of `pattern` under `node`, with the tokens the "*"s took.
+void matches(const json::Value& node, const std::vector<std::string>& pattern, size_t i,
+             std::vector<std::string>& bound, std::vector<std::vector<std::string>>& out) {
+  if (i == pattern.size()) {
+    out.push_back(bound);
+    return;
+  }
+  const auto& t = pattern[i];
+  if (t == "*") {
+    if (node.is_object()) {
+      for (const auto& [k, child] : node.items()) {
+        bound.push_back(k);
+        matches(child, pattern, i + 1, bound, out);
+        bound.pop_back();
+      }
+    } else if (node.is_array()) {
+      for (size_t k = 0; k < node.size(); ++k) {
+        bound.push_back(std::to_string(k));
+        matches(node[k], pattern, i + 1, bound, out);
+        bound.pop_back();
+      }
+    }
+    return;
+  }
+  std::vector<std::string> one{t};
+  if (const json::Value* child = at(node, one)) matches(*child, pattern, i + 1, bound, out);
+}
+
+std::vector<std::string> substitute(const std::vector<std::string>& pattern, const std::vector<std::string>& bound) {
+  std::vector<std::string> out;
+  size_t b = 0;
+  for (const auto& t : pattern) out.push_back(t == "*" && b < bound.size() ? bound[b++] : t);
+  return out;
+}
+
+struct CompiledRules {
+  std::vector<std::vector<std::string>> plain, together;
+};
+
+CompiledRules compile(const TypeRules& r) {
+  CompiledRules c;
+  for (const auto& p : r.plain) c.plain.push_back(tokens_of(p));
+  for (const auto& p : r.together) c.together.push_back(tokens_of(p));
+  return c;
+}
+
+bool any_match(const std::vector<std::vector<std::string>>& pats, const std::vector<std::string>& path) {
+  for (const auto& p : pats)
+    if (pattern_match(p, path)) return true;
+  return false;
+}
+
+/// Builds the disclosure frame of one document.
+class Framer {
+ public:
+  Framer(const Policy& policy, std::vector<std::string>& disclosures) : m_policy(policy), m_out(disclosures) {}
+
+  json::Value frame_resource(const json::Value& resource, const std::string& where) {
+    if (!resource.is_object()) throw Error(Exit::data, "a FHIR resource must be a JSON object").field(where);
+    auto rt = resource.find("resourceType");
+    if (rt == resource.end() || !rt->is_string() || rt->get<std::string>().empty())
+      throw Error(Exit::data, "missing or not a string: not a FHIR resource").field(where + "/resourceType");
+    std::string type = rt->get<std::string>();
+    const TypeRules* rules = m_policy.rules_for(type);
+    if (!rules)
+      throw Error(Exit::data, fmt::format("the policy \"{}\" has no rules for resource type {}", m_policy.name, type))
+          .field(where + "/resourceType");
+    for (const auto& req : rules->required)
+      if (!at(resource, tokens_of(req)))
+        throw Error(Exit::data, fmt::format("{} {} lacks {}, which the policy requires", type,
+                                            where.empty() ? "resource" : where, req))
+            .field(where + req);
+    if (std::find(m_types.begin(), m_types.end(), type) == m_types.end()) m_types.push_back(type);
+    Ctx ctx{compile(*rules), type == "Bundle", where};
+    std::vector<std::string> path;
+    return frame(resource, path, ctx, 0);
+  }
+
+  const std::vector<std::string>& types() const { return m_types; }
+
+ private:
+  struct Ctx {
+    CompiledRules rules;
+    bool bundle;
+    std::string base;
+  };
+
+  std::string salt() {
+    uint8_t s[16];
+    pool().fill(s, sizeof s);
+    return crypto::base64url(s, sizeof s);
+  }
+
+  std::string add(json::Value arr) {
+    std::string d = b64(json::canonical(arr));
+    std::string digest = disclosure_digest(d);
+    m_out.push_back(std::move(d));
+    return digest;
+  }
+
+  std::string decoy() {
+    uint8_t s[16];
+    pool().fill(s, sizeof s);
+    auto h = crypto::sha256(s, sizeof s);
+    return crypto::base64url(h.data(), h.size());
+  }
+
+  size_t decoys_for(size_t real) const {
+    if (m_policy.decoy_pad == 0 || real == 0) return 0;
+    size_t pad = m_policy.decoy_pad;
+    return (real / pad + 1) * pad - real;
+  }
+
+  json::Value frame(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth) {
+    if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(path));
+    if (v.is_object()) {
+      json::Value out = json::Value::object();
+      std::vector<std::string> digests;
+      for (const auto& [k, child] : v.items()) {
+        if (k == "_sd" || k == "..." || k == "_sd_alg")
+          throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k))
+              .field(ctx.base + join(path));
+        path.push_back(k);
+        if (ctx.bundle && path.size() == 3 && path[0] == "entry" && path[2] == "resource") {
+          // An entry's resource is framed with the rules of its own type; it
+          // goes with its entry, so it is not a disclosure of its own.
+          out[k] = frame_resource(child, ctx.base + join(path));
+        } else if (any_match(ctx.rules.plain, path)) {
+          out[k] = child;
+        } else if (any_match(ctx.rules.together, path)) {
+          digests.push_back(add(json::Value::array({salt(), k, child})));
+        } else {
+          digests.push_back(add(json::Value::array({salt(), k, frame(child, path, ctx, depth + 1)})));
+        }
+        path.pop_back();
+      }
+      if (!digests.empty()) {
+        for (size_t i = decoys_for(digests.size()); i > 0; --i) digests.push_back(decoy());
+        std::sort(digests.begin(), digests.end());
+        out["_sd"] = std::move(digests);
+      }
+      return out;
+    }
+    if (v.is_array()) {
+      json::Value out = json::Value::array();
+      size_t real = 0;
+      for (size_t i = 0; i < v.size(); ++i) {
+        path.push_back(std::to_string(i));
+        const auto& child = v[i];
+        if (any_match(ctx.rules.plain, path)) {
+          out.push_back(child);
+        } else {
+          json::Value value = any_match(ctx.rules.together, path) ? child : frame(child, path, ctx, depth + 1);
+          out.push_back(json::Value{{"...", add(json::Value::array({salt(), std::move(value)}))}});
+          ++real;
+        }
+        path.pop_back();
+      }
+      auto& arr = out.get_ref<json::Value::array_t&>();
+      for (size_t i = decoys_for(real); i > 0; --i) {
+        size_t pos = pool().below(arr.size() + 1);
+        arr.insert(arr.begin() + static_cast<long>(pos), json::Value{{"...", decoy()}});
+      }
+      return out;
+    }
+    return v;
+  }
+
+  const Policy& m_policy;
+  std::vector<std::string>& m_out;
+  std::vector<std::string> m_types;
+};
+
+int64_t require_int(const json::Value& obj, const char* key, const char* what, bool required) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) {
+    if (required) throw invalid(fmt::format("{} has no \"{}\" claim", what, key));
+    return 0;
+  }
+  if (!it->is_number_integer()) throw invalid(fmt::format("\"{}\" in {} must be an integer", key, what));
+  return it->get<int64_t>();
+}
+
+std::string claim_string(const json::Value& obj, const char* key, const char* what) {
+  auto it = obj.find(key);
+  if (it == obj.end() || !it->is_string()) throw invalid(fmt::format("{} has no string \"{}\" claim", what, key));
+  return it->get<std::string>();
+}
+
+/// The holder's Ed25519 key from "cnf": {"jwk": {...}} (RFC 7800, RFC 8037).
+std::optional<crypto::Ed25519Public> holder_key(const json::Value& payload) {
+  auto cnf = payload.find("cnf");
+  if (cnf == payload.end() || cnf->is_null()) return std::nullopt;
+  if (!cnf->is_object() || !cnf->contains("jwk") || !(*cnf)["jwk"].is_object())
+    throw invalid("\"cnf\" must be {\"jwk\": {...}}");
+  const auto& jwk = (*cnf)["jwk"];
+  if (jwk.value("kty", "") != "OKP" || jwk.value("crv", "") != "Ed25519" || !jwk.contains("x") ||
+      !jwk["x"].is_string())
+    throw invalid("\"cnf.jwk\" must be an Ed25519 OKP key (RFC 8037)");
+  crypto::Bytes x;
+  try {
+    x = crypto::unbase64url(jwk["x"].get<std::string>());
+  } catch (const Error& e) {
+    throw invalid("\"cnf.jwk.x\": " + e.message());
+  }
+  if (x.size() != 32) throw invalid("\"cnf.jwk.x\" must be 32 bytes");
+  crypto::Ed25519Public pk;
+  std::copy(x.begin(), x.end(), pk.begin());
+  return pk;
+}
+
+void decode_parts(Document& doc, const SdJwtLimits& limits) {
+  doc.header = decode_json_part(doc.sd.protected_b64, "JWS header", limits);
+  doc.payload = decode_json_part(doc.sd.payload_b64, "JWS payload", limits);
+}
+
+void process_parts(Document& doc, const SdJwtLimits& limits) {
+  doc.processed = process(doc.payload, doc.sd.disclosures, limits);
+  for (size_t i = 0; i < doc.processed.parts.size(); ++i) {
+    const auto& p = doc.processed.parts[i].pointer;
+    if (p.rfind("/fhir/", 0) != 0)
+      throw invalid(fmt::format("disclosure {} is a claim outside the resource ({}); those must be signed in the clear",
+                                i + 1, p));
+  }
+  auto r = doc.processed.claims.find(k_resource_claim);
+  if (r == doc.processed.claims.end() || !r->is_object())
+    throw invalid("not an hc EMR: no \"fhir\" claim holding a resource");
+  auto pol = doc.payload.find("hc_policy");
+  if (pol == doc.payload.end()) throw invalid("not an hc EMR: no \"hc_policy\" claim");
+  doc.policy = Policy::from_json(*pol, "hc_policy", Exit::invalid);
+}
+
+std::string jwk_x(const crypto::Ed25519Public& pk) { return crypto::base64url(pk.data(), pk.size()); }
+
+bool is_prefix(const std::vector<std::string>& a, const std::vector<std::string>& b) {
+  return a.size() <= b.size() && std::equal(a.begin(), a.end(), b.begin());
+}
+
+/// A pattern's first |t| tokens match t (so t is an ancestor-or-self of a match).
+bool leads_to(const std::vector<std::string>& pattern, const std::vector<std::string>& t) {
+  if (t.size() > pattern.size()) return false;
+  for (size_t i = 0; i < t.size(); ++i)
+    if (pattern[i] != "*" && pattern[i] != t[i]) return false;
+  return true;
+}
+
+/// `v` without the parts at `removed` (tokens from the resource root).
+json::Value pruned(const json::Value& v, std::vector<std::string>& path, const std::set<std::vector<std::string>>& removed) {
+  if (v.is_object()) {
+    json::Value o = json::Value::object();
+    for (const auto& [k, c] : v.items()) {
+      path.push_back(k);
+      if (!removed.count(path)) o[k] = pruned(c, path, removed);
+      path.pop_back();
+    }
+    return o;
+  }
+  if (v.is_array()) {
+    json::Value a = json::Value::array();
+    for (size_t i = 0; i < v.size(); ++i) {
+      path.push_back(std::to_string(i));
+      if (!removed.count(path)) a.push_back(pruned(v[i], path, removed));
+      path.pop_back();
+    }
+    return a;
+  }
+  return v;
+}
+
+}  // namespace
+
+int64_t now_seconds() { return static_cast<int64_t>(std::time(nullptr)); }
+
+int64_t parse_time(const std::string& text, int64_t now) {
+  auto bad = [&] {
+    return Error(Exit::usage, fmt::format("\"{}\" is not a time (seconds since 1970, RFC 3339 UTC like "
+                                          "2026-11-26T14:00:00Z, or +N followed by s, m, h or d)", text));
+  };
+  if (text.empty()) throw bad();
+  if (text[0] == '+') {
+    if (text.size() < 3) throw bad();
+    char unit = text.back();
+    int64_t mult = unit == 's' ? 1 : unit == 'm' ? 60 : unit == 'h' ? 3600 : unit == 'd' ? 86400 : 0;
+    std::string num = text.substr(1, text.size() - 2);
+    if (!mult || num.size() > 9 || !std::all_of(num.begin(), num.end(), ::isdigit)) throw bad();
+    return now + std::stoll(num) * mult;
+  }
+  if (std::all_of(text.begin(), text.end(), ::isdigit)) {
+    if (text.size() > 12) throw bad();
+    return std::stoll(text);
+  }
+  std::tm tm{};
+  int y, mo, d, h, mi, s;
+  char z;
+  if (text.size() != 20 || std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%c", &y, &mo, &d, &h, &mi, &s, &z) != 7 ||
+      z != 'Z' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60)
+    throw bad();
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  return static_cast<int64_t>(timegm(&tm));
+}
+
+std::string format_time(int64_t t) {
+  std::time_t tt = static_cast<std::time_t>(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+// ---- signing ----------------------------------------------------------------
+
+Signer::Signer(const keys::SecretKey& key, SignOptions options) : m_key(key), m_options(std::move(options)) {
+  if (!m_options.policy) m_options.policy = &default_policy();
+  if (m_options.holder)
+    m_cnf = json::Value{{"jwk", {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", jwk_x(*m_options.holder)}}}};
+}
+
+SdJwt Signer::sign(const json::Value& resource) const {
+  SdJwt out;
+  Framer framer(*m_options.policy, out.disclosures);
+  json::Value framed = framer.frame_resource(resource, "");
+  json::Value payload = json::Value::object();
+  payload["_sd_alg"] = "sha-256";
+  payload["iss"] = m_key.pub.key_id;
+  payload["iat"] = m_options.iat ? m_options.iat : now_seconds();
+  if (m_options.exp) payload["exp"] = m_options.exp;
+  if (!m_cnf.is_null()) payload["cnf"] = m_cnf;
+  payload["hc_doc"] = "fhir-r4/" + resource["resourceType"].get<std::string>();
+  payload["hc_policy"] = m_options.policy->to_claim(framer.types());
+  payload[k_resource_claim] = std::move(framed);
+  json::Value header{{"alg", "EdDSA"}, {"typ", k_typ}, {"kid", m_key.pub.key_id}};
+  jws_sign(m_key.ed25519_seed, header, payload, out.protected_b64, out.payload_b64, out.signature_b64);
+  return out;
+}
+
+// ---- opening and policy -------------------------------------------------------
+
+const json::Value& Document::resource() const { return processed.claims[k_resource_claim]; }
+
+Document open_document(SdJwt sd, const SdJwtLimits& limits) {
+  Document doc;
+  doc.sd = std::move(sd);
+  decode_parts(doc, limits);
+  process_parts(doc, limits);
+  return doc;
+}
+
+Document open_document(std::string_view text, const std::string& source, const SdJwtLimits& limits) {
+  return open_document(parse_sd_jwt(text, source, limits), limits);
+}
+
+std::vector<std::string> policy_problems(const Document& doc) {
+  std::vector<std::vector<std::string>> part_tokens;
+  part_tokens.reserve(doc.processed.parts.size());
+  for (const auto& p : doc.processed.parts) {
+    auto t = tokens_of(p.pointer);
+    t.erase(t.begin());  // "fhir"
+    part_tokens.push_back(std::move(t));
+  }
+  return policy_problems(doc.resource(), doc.policy, part_tokens);
+}
+
+std::vector<std::string> policy_problems(const json::Value& resource, const Policy& policy,
+                                         const std::vector<std::vector<std::string>>& part_tokens) {
+  std::vector<std::string> problems;
+  // Resource roots: the resource, and the resources of a Bundle's entries.
+  struct Root {
+    std::vector<std::string> at;  // tokens from the resource claim
+    const json::Value* value;
+  };
+  std::vector<Root> roots{{{}, &resource}};
+  if (resource.value("resourceType", "") == "Bundle") {
+    if (auto e = resource.find("entry"); e != resource.end() && e->is_array())
+      for (size_t i = 0; i < e->size(); ++i)
+        if (auto r = (*e)[i].find("resource"); r != (*e)[i].end())
+          roots.push_back({{"entry", std::to_string(i), "resource"}, &*r});
+  }
+  for (size_t ri = 0; ri < roots.size(); ++ri) {
+    const auto& root = roots[ri];
+    std::string where = root.at.empty() ? "the resource" : join(root.at);
+    if (!root.value->is_object() || !root.value->contains("resourceType") ||
+        !(*root.value)["resourceType"].is_string()) {
+      problems.push_back(fmt::format("{} has no resourceType", where));
+      continue;
+    }
+    std::string type = (*root.value)["resourceType"].get<std::string>();
+    const TypeRules* rules = policy.rules_for(type);
+    if (!rules) {
+      problems.push_back(fmt::format("the signed policy has no rules for {} ({})", type, where));
+      continue;
+    }
+    for (const auto& req : rules->required)
+      if (!at(*root.value, tokens_of(req)))
+        problems.push_back(fmt::format("{} lacks {}, which the policy requires", where, join(root.at) + req));
+    for (const auto& [if_p, then_p] : rules->requires_) {
+      std::vector<std::vector<std::string>> found;
+      std::vector<std::string> bound;
+      auto if_t = tokens_of(if_p), then_t = tokens_of(then_p);
+      matches(*root.value, if_t, 0, bound, found);
+      for (const auto& b : found)
+        if (!at(*root.value, substitute(then_t, b)))
+          problems.push_back(fmt::format("{} is present without {} (policy: {} requires {})",
+                                         join(root.at) + join(substitute(if_t, b)),
+                                         join(root.at) + join(substitute(then_t, b)), if_p, then_p));
+    }
+    auto compiled = compile(*rules);
+    for (size_t i = 0; i < part_tokens.size(); ++i) {
+      const auto& t = part_tokens[i];
+      if (!is_prefix(root.at, t) || t.size() == root.at.size()) continue;
+      // Parts inside a nested root belong to it.
+      bool nested = false;
+      for (size_t rj = ri + 1; rj < roots.size() && ri == 0; ++rj)
+        nested = nested || (is_prefix(roots[rj].at, t));
+      if (nested) continue;
+      size_t off = root.at.size();
+      for (const auto& p : compiled.plain)
+        if (pattern_match_prefix(p, t, off, true)) {
+          problems.push_back(fmt::format("{} is disclosable but the policy signs {} in the clear", join(t),
+                                         join(root.at) + join(p)));
+          break;
+        }
+      for (const auto& p : compiled.together)
+        if (pattern_match_prefix(p, t, off, false)) {
+          problems.push_back(
+              fmt::format("{} is disclosable on its own but the policy keeps {} together", join(t), join(root.at) + join(p)));
+          break;
+        }
+    }
+  }
+  return problems;
+}
+
+// ---- extraction ------------------------------------------------------------------
+
+std::string make_kb_jwt(const SdJwt& sd, const keys::SecretKey& holder, const std::string& aud,
+                        const std::string& nonce, int64_t iat) {
+  auto h = crypto::sha256(sd.presentation_prefix());
+  json::Value header{{"alg", "EdDSA"}, {"typ", k_kb_typ}};
+  json::Value payload{{"iat", iat ? iat : now_seconds()},
+                      {"aud", aud},
+                      {"nonce", nonce},
+                      {"sd_hash", crypto::base64url(h.data(), h.size())}};
+  std::string hb, pb, sb;
+  jws_sign(holder.ed25519_seed, header, payload, hb, pb, sb);
+  return hb + "." + pb + "." + sb;
+}
+
+void load_extract_policy(const std::string& path, ExtractOptions& options) {
+  auto text = io::read_all(path, 1u << 20);
+  json::Value v;
+  try {
+    v = json::parse(text, path, {.max_bytes = 1u << 20, .max_depth = 8});
+  } catch (const Error& e) {
+    throw Error(Exit::config, e.message()).file(e.file()).line(e.line());
+  }
+  if (!v.is_object()) throw Error(Exit::config, "an extraction policy must be a JSON object").file(path);
+  for (const auto& [k, list] : v.items()) {
+    if (k == "description") continue;
+    if (k != "remove" && k != "keep") throw Error(Exit::config, "unknown member").file(path).field(k);
+    if (!list.is_array()) throw Error(Exit::config, "must be an array of JSON Pointers").file(path).field(k);
+    for (const auto& p : list) {
+      if (!p.is_string()) throw Error(Exit::config, "must be an array of JSON Pointers").file(path).field(k);
+      try {
+        pointer_split(p.get<std::string>());
+      } catch (const Error& e) {
+        throw Error(Exit::config, e.message()).file(path).field(k);
+      }
+      (k == "remove" ? options.remove_patterns : options.keep_patterns).push_back(p.get<std::string>());
+    }
+  }
+}
+
+SdJwt extract(const Document& doc, const ExtractOptions& o) {
+  const auto& parts = doc.processed.parts;
+  const size_t n = parts.size();
+  std::vector<std::vector<std::string>> toks(n);
+  for (size_t i = 0; i < n; ++i) {
+    toks[i] = tokens_of(parts[i].pointer);
+    toks[i].erase(toks[i].begin());
+  }
+  std::vector<char> drop(n, 0);
+  const json::Value& resource = doc.resource();
+
+  auto explain_not_removable = [&](const std::string& ptr, const std::vector<std::string>& t) -> Error {
+    // The nearest enclosing disclosure, if any, is what would have to go.
+    long best = -1;
+    for (size_t i = 0; i < n; ++i)
+      if (is_prefix(toks[i], t) && (best < 0 || toks[i].size() > toks[static_cast<size_t>(best)].size()))
+        best = static_cast<long>(i);
+    if (best >= 0)
+      return Error(Exit::perm, fmt::format("{} cannot be removed on its own: the signer's policy keeps it with {}",
+                                           ptr, join(toks[static_cast<size_t>(best)])))
+          .hint(fmt::format("remove {} instead", join(toks[static_cast<size_t>(best)])));
+    return Error(Exit::perm, fmt::format("{} must stay: the signer's policy signs it in the clear", ptr));
+  };
+
+  for (const auto& ptr : o.remove) {
+    auto t = tokens_of(ptr);
+    if (t.empty()) throw Error(Exit::usage, "the whole resource cannot be removed");
+    if (!at(resource, t))
+      throw Error(Exit::usage, fmt::format("{} does not exist in the disclosed resource", ptr));
+    bool found = false;
+    for (size_t i = 0; i < n && !found; ++i)
+      if (toks[i] == t) {
+        drop[i] = 1;
+        found = true;
+      }
+    if (!found) throw explain_not_removable(ptr, t);
+  }
+  for (const auto& pat : o.remove_patterns) {
+    auto p = tokens_of(pat);
+    for (size_t i = 0; i < n; ++i)
+      if (pattern_match(p, toks[i])) drop[i] = 1;
+  }
+  if (!o.keep.empty() || !o.keep_patterns.empty()) {
+    std::vector<std::vector<std::string>> keep;
+    for (const auto& ptr : o.keep) {
+      auto t = tokens_of(ptr);
+      if (!at(resource, t))
+        throw Error(Exit::usage, fmt::format("{} does not exist in the disclosed resource", ptr));
+      keep.push_back(std::move(t));
+    }
+    std::vector<std::vector<std::string>> keep_pats;
+    for (const auto& pat : o.keep_patterns) keep_pats.push_back(tokens_of(pat));
+    for (size_t i = 0; i < n; ++i) {
+      bool kept = false;
+      for (const auto& k : keep) kept = kept || is_prefix(toks[i], k) || is_prefix(k, toks[i]);
+      for (const auto& p : keep_pats) kept = kept || leads_to(p, toks[i]) || pattern_match_prefix(p, toks[i], 0, true);
+      if (!kept) drop[i] = 1;
+    }
+  }
+  // Everything inside a removed part goes with it.
+  std::vector<char> gone(n, 0);
+  for (size_t i = 0; i < n; ++i) {
+    long j = static_cast<long>(i);
+    while (j >= 0 && !drop[static_cast<size_t>(j)]) j = parts[static_cast<size_t>(j)].parent;
+    gone[i] = j >= 0;
+  }
+  SdJwt out;
+  out.protected_b64 = doc.sd.protected_b64;
+  out.payload_b64 = doc.sd.payload_b64;
+  out.signature_b64 = doc.sd.signature_b64;
+  for (size_t i = 0; i < n; ++i)
+    if (!gone[i]) out.disclosures.push_back(doc.sd.disclosures[i]);
+
+  // The result must still satisfy the signed policy ("required" and
+  // "requires" rules): check the resource as it will be disclosed.
+  if (out.disclosures.size() != doc.sd.disclosures.size()) {
+    std::set<std::vector<std::string>> removed;
+    for (size_t i = 0; i < n; ++i)
+      if (gone[i]) removed.insert(toks[i]);
+    std::vector<std::string> path;
+    auto after = pruned(resource, path, removed);
+    auto problems = policy_problems(after, doc.policy, {});
+    if (!problems.empty())
+      throw Error(Exit::perm, fmt::format("the signer's policy forbids this extraction: {}", problems.front()));
+  }
+  if (o.holder_key) {
+    auto cnf = holder_key(doc.payload);
+    if (!cnf)
+      throw Error(Exit::usage, "this document is not bound to a holder key (it was signed without --holder)");
+    if (*cnf != o.holder_key->pub.ed25519)
+      throw Error(Exit::perm, fmt::format("key {} is not the holder key this document is bound to",
+                                          o.holder_key->pub.key_id));
+    out.kb_jwt = make_kb_jwt(out, *o.holder_key, o.aud, o.nonce, o.iat);
+  }
+  return out;
+}
+
+// ---- verification ----------------------------------------------------------------
+
+Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
+  const int64_t now = o.now ? o.now : now_seconds();
+  Document doc;
+  doc.sd = sd;
+  decode_parts(doc, o.limits);
+  const auto& header = doc.header;
+  // JWS header: EdDSA only (RFC 9901 §4.1: never "none" or a MAC), hc's typ,
+  // no extensions the verifier would have to understand.
+  auto alg = header.find("alg");
+  if (alg == header.end() || !alg->is_string())
+    throw invalid("the JWS header has no \"alg\"");
+  if (alg->get<std::string>() != "EdDSA")
+    throw invalid(fmt::format("signature algorithm \"{}\" is not accepted (only EdDSA)", alg->get<std::string>()));
+  if (header.value("typ", "") != k_typ)
+    throw invalid(fmt::format("JWS \"typ\" must be \"{}\"", k_typ));
+  if (header.contains("crit")) throw invalid("the JWS header has \"crit\" extensions, which hc does not support");
+  for (const char* k : {"jku", "jwk", "x5u", "x5c"})
+    if (header.contains(k)) throw invalid(fmt::format("the JWS header carries \"{}\"; the signer's key comes from the verifier", k));
+  std::string iss = claim_string(doc.payload, "iss", "the SD-JWT");
+  if (auto kid = header.find("kid"); kid != header.end() && (!kid->is_string() || kid->get<std::string>() != iss))
+    throw invalid("the JWS \"kid\" differs from \"iss\"");
+  const keys::PublicKey* signer = nullptr;
+  for (const auto& k : o.trusted)
+    if (k.key_id == iss) signer = &k;
+  if (!signer) {
+    std::string ids;
+    for (const auto& k : o.trusted) ids += (ids.empty() ? "" : ", ") + k.key_id;
+    throw invalid(fmt::format("signed by key {}, which is not a trusted key (trusted: {})", iss,
+                              ids.empty() ? "none" : ids));
+  }
+  if (!jws_verify(signer->ed25519, sd.protected_b64, sd.payload_b64, sd.signature_b64))
+    throw invalid(fmt::format("the issuer signature does not verify with key {}", signer->key_id));
+
+  process_parts(doc, o.limits);
+
+  Verdict v;
+  v.signer = iss;
+  v.signer_label = signer->label;
+  v.iat = require_int(doc.payload, "iat", "the SD-JWT", true);
+  v.exp = require_int(doc.payload, "exp", "the SD-JWT", false);
+  int64_t nbf = require_int(doc.payload, "nbf", "the SD-JWT", false);
+  if (v.iat > now + o.skew) throw invalid(fmt::format("issued in the future ({})", format_time(v.iat)));
+  if (v.exp && now > v.exp + o.skew) throw invalid(fmt::format("expired at {}", format_time(v.exp)));
+  if (nbf && now + o.skew < nbf) throw invalid(fmt::format("not valid before {}", format_time(nbf)));
+  v.doc_type = claim_string(doc.payload, "hc_doc", "the SD-JWT");
+  std::string type = doc.resource().value("resourceType", "");
+  if (v.doc_type != "fhir-r4/" + type)
+    throw invalid(fmt::format("\"hc_doc\" says {} but the resource is a {}", v.doc_type, type));
+  auto problems = policy_problems(doc);
+  if (!problems.empty()) throw invalid("the signed policy is not satisfied: " + problems.front());
+  v.policy_name = doc.policy.name;
+  v.disclosed = sd.disclosures.size();
+  v.hidden = doc.processed.hidden;
+
+  auto holder = holder_key(doc.payload);
+  v.holder_bound = holder.has_value();
+  bool need_kb = o.require_kb || o.aud || o.nonce;
+  if (sd.kb_jwt.empty()) {
+    if (need_kb) throw invalid("a key-binding JWT is required but there is none");
+  } else {
+    if (!holder) throw invalid("a key-binding JWT is present but the SD-JWT has no \"cnf\" holder key");
+    auto d1 = sd.kb_jwt.find('.'), d2 = sd.kb_jwt.rfind('.');
+    if (d1 == std::string::npos || d1 == d2) throw invalid("the key-binding JWT is not a compact JWS");
+    std::string_view kb(sd.kb_jwt);
+    auto kh = decode_json_part(kb.substr(0, d1), "KB-JWT header", o.limits);
+    auto kp = decode_json_part(kb.substr(d1 + 1, d2 - d1 - 1), "KB-JWT payload", o.limits);
+    if (kh.value("alg", "") != "EdDSA")
+      throw invalid("the key-binding JWT's algorithm is not accepted (only EdDSA)");
+    if (kh.value("typ", "") != k_kb_typ) throw invalid("the key-binding JWT's \"typ\" is not \"kb+jwt\"");
+    if (!jws_verify(*holder, kb.substr(0, d1), kb.substr(d1 + 1, d2 - d1 - 1), kb.substr(d2 + 1)))
+      throw invalid("the key-binding JWT's signature does not verify with the holder key in \"cnf\"");
+    auto h = crypto::sha256(sd.presentation_prefix());
+    if (claim_string(kp, "sd_hash", "the key-binding JWT") != crypto::base64url(h.data(), h.size()))
+      throw invalid("the key-binding JWT's sd_hash does not match this presentation");
+    v.kb_aud = claim_string(kp, "aud", "the key-binding JWT");
+    v.kb_nonce = claim_string(kp, "nonce", "the key-binding JWT");
+    v.kb_iat = require_int(kp, "iat", "the key-binding JWT", true);
+    if (o.aud && *o.aud != v.kb_aud)
+      throw invalid(fmt::format("the key-binding JWT is for audience \"{}\", not \"{}\"", v.kb_aud, *o.aud));
+    if (o.nonce && *o.nonce != v.kb_nonce) throw invalid("the key-binding JWT's nonce is not the expected one");
+    if (v.kb_iat > now + o.skew) throw invalid("the key-binding JWT is issued in the future");
+    v.kb_present = true;
+  }
+  v.resource = doc.resource();
+  return v;
+}
+
+json::Value Verdict::to_json() const {
+  json::Value kb = json::Value::object();
+  kb["present"] = kb_present;
+  kb["holder_bound"] = holder_bound;
+  if (kb_present) {
+    kb["aud"] = kb_aud;
+    kb["nonce"] = kb_nonce;
+    kb["iat"] = format_time(kb_iat);
+  }
+  json::Value out{{"valid", true},
+                  {"signer", signer},
+                  {"signer_label", signer_label},
+                  {"issued_at", format_time(iat)},
+                  {"doc_type", doc_type},
+                  {"policy", {{"name", policy_name}, {"satisfied", true}}},
+                  {"disclosures", disclosed},
+                  {"hidden_digests", hidden},
+                  {"key_binding", std::move(kb)},
+                  {"resource", resource}};
+  if (exp) out["expires_at"] = format_time(exp);
+  return out;
+}
+
+}  // namespace hc::ces
