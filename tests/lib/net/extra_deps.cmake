@@ -1,0 +1,1 @@
+target_link_libraries(hc_test_net PRIVATE hc::keys)
