@@ -220,7 +220,8 @@ struct Node::Impl {
       log("peer " + p.key_id + " (" + p.label + ") disconnected: " + why);
     };
     net->on_refused = [this](const std::string& addr, const std::string& why) {
-      vlog("link with " + addr + " refused: " + why);
+      if (why.rfind("connect failed", 0) == 0) vlog("link with " + addr + " failed: " + why);
+      else log("link with " + addr + " refused: " + why);
     };
     net->on_message = [this](const net::PeerInfo& p, Bytes m) {
       std::lock_guard lk(mu);
