@@ -8,7 +8,7 @@
 //   StartRound/timeout_commit → Impl::start_next: heights start one block
 //                       interval (genesis params.block_interval_ms) apart
 //   gossip            → consensus messages relayed once (deduplicated by hash);
-//                       own messages re-sent to a peer when its link comes up
+//                       the height's messages re-sent to a peer whose link comes up
 // The engine itself (lines L11–L65) is lib/consensus/engine.cpp.
 #include <hc/node/node.h>
 
@@ -108,7 +108,12 @@ struct Node::Impl {
 
   // This height's consensus state around the engine.
   std::multimap<Clock::time_point, C::TimeoutEvent> timers;
-  std::vector<std::string> own;                 // our signed messages, re-sent on reconnection
+  // Every consensus message of this height (ours and the peers'), sent to a
+  // peer when its link comes up: Tendermint's liveness needs every correct
+  // process to receive eventually every message a correct one received
+  // (e.g. the prevotes that justify a re-proposal's valid_round).
+  std::vector<std::string> height_log;
+  size_t height_log_bytes = 0;
   std::unordered_set<Hash, HashHasher> seen;    // consensus messages already handled
   std::map<Hash, L::Checked> checked;           // values that passed valid()
   std::unordered_set<Hash, HashHasher> verified;  // tx IDs whose signature this node checked
@@ -330,7 +335,13 @@ struct Node::Impl {
   void send_own(std::string m) {
     seen.insert(crypto::sha256(m));
     net->broadcast(m);
-    own.push_back(std::move(m));
+    remember(std::move(m), true);
+  }
+
+  void remember(std::string m, bool mine) {
+    if (!mine && height_log_bytes + m.size() > (size_t(256) << 20)) return;
+    height_log_bytes += m.size();
+    height_log.push_back(std::move(m));
   }
 
   // ---- commits -----------------------------------------------------------------
@@ -371,7 +382,8 @@ struct Node::Impl {
     checked.clear();
     verified.clear();
     seen.clear();
-    own.clear();
+    height_log.clear();
+    height_log_bytes = 0;
     first_proposal.clear();
     evidenced.clear();
     timers.clear();
@@ -395,7 +407,7 @@ struct Node::Impl {
   void on_connect(const net::PeerInfo& p) {
     log("peer " + p.key_id + " (" + p.label + ") connected");
     net->send(p.x25519, encode_status(Status{state.height, state.head}));
-    for (const auto& m : own) net->send(p.x25519, m);
+    for (const auto& m : height_log) net->send(p.x25519, m);
   }
 
   void on_message(const net::PeerInfo& from, const Bytes& m) {
@@ -436,6 +448,7 @@ struct Node::Impl {
       for (const auto& ps : net->status())
         if (ps.established && ps.info.x25519 != from.x25519) net->send(ps.info.x25519, s);
       if (cm.proposal) watch_proposal(*cm.proposal);
+      remember(std::move(s), false);
     }
     handle(engine->on_message(cm));
   }

@@ -44,7 +44,7 @@ url() { echo "http://127.0.0.1:$(api_port "$1")"; }
 # start I [ARGS...]: starts node I in the background and waits for its API.
 start() {
   local i=$1; shift
-  hc-node --config "n$i.json" "$@" >>"node$i.out" 2>>"node$i.log" &
+  hc-node --config "n$i.json" ${HC_NODE_FLAGS:-} "$@" >>"node$i.out" 2>>"node$i.log" &
   PIDS[$i]=$!
   local t=0
   until curl -sf "$(url "$i")/v1/health" >/dev/null 2>&1; do
@@ -65,7 +65,14 @@ wait_height() {
   local i=$1 h=$2 s=${3:-30} t=0
   while [ "$(height "$i" 2>/dev/null || echo -1)" -lt "$h" ]; do
     sleep 0.2; t=$((t + 1))
-    [ $t -lt $((s * 5)) ] || fail "node $i did not reach height $h in ${s}s (at $(height "$i" 2>/dev/null))"
+    if [ $t -ge $((s * 5)) ]; then
+      local j
+      for j in $(seq 1 "$N"); do
+        echo "node $j: $(api "$j" /v1/status 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["height"], s["consensus"], [(p["label"], p["connected"], p["next_height"]) for p in s["peers"]])' 2>/dev/null || echo down)" >&2
+        tail -n 5 "node$j.log" >&2 || true
+      done
+      fail "node $i did not reach height $h in ${s}s (at $(height "$i" 2>/dev/null))"
+    fi
   done
 }
 
