@@ -53,6 +53,11 @@ class Network {
   size_t broadcast(std::string_view message);
   void disconnect(const crypto::X25519Public& peer);
   bool connected(const crypto::X25519Public& peer) const;
+  /// The dialling rule that avoids duplicate links: only the member with the
+  /// smaller X25519 key dials. (If both dial anyway, each end keeps the link
+  /// the smaller key initiated; a member may then be reported disconnected
+  /// and connected again once while the duplicate settles.)
+  bool should_dial(const crypto::X25519Public& peer) const { return m_self.info.x25519 < peer; }
 
   /// Waits up to `timeout_ms` for I/O, handles it, fires the callbacks.
   void run_once(int timeout_ms);
