@@ -37,7 +37,7 @@ std::string str(const Value& v, const std::string& key, const std::string& path,
 uint64_t num(const Value& v, const std::string& key, const std::string& path, uint64_t lo, uint64_t hi,
              uint64_t dflt) {
   if (!v.contains(key)) return dflt;
-  if (!v[key].is_number_unsigned()) fail(path, key, "must be a whole number");
+  if (!v[key].is_number_integer() || v[key].get<int64_t>() < 0) fail(path, key, "must be a whole number");
   uint64_t n = v[key].get<uint64_t>();
   if (n < lo || n > hi) fail(path, key, "must be between " + std::to_string(lo) + " and " + std::to_string(hi));
   return n;
