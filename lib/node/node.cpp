@@ -315,7 +315,8 @@ struct Node::Impl {
         send_own(encode_consensus(C::encode(*v)));
       } else if (auto* p = std::get_if<C::Proposal>(&o)) {
         first_proposal.emplace(p->header.validator, *p);
-        send_own(encode_consensus(C::encode(*p)));
+        if (opt.test_equivocate) equivocate(*p);
+        else send_own(encode_consensus(C::encode(*p)));
       } else if (auto* t = std::get_if<C::ScheduleTimeout>(&o)) {
         timers.emplace(Clock::now() + std::chrono::milliseconds(t->delay_ms), t->event);
       } else if (auto* d = std::get_if<C::Decision>(&o)) {
@@ -330,6 +331,24 @@ struct Node::Impl {
         if (recent_evidence.size() > 16) recent_evidence.pop_front();
       }
     }
+  }
+
+  /// The test harness's Byzantine proposer (NodeOptions::test_equivocate).
+  void equivocate(const C::Proposal& p) {
+    L::Block alt = L::seal_block(state, {}, key, wall_now(), Value{{"equivocation", p.header.round}});
+    C::Proposal q = p;
+    q.value = value_of(alt);
+    q.header.value = q.value.id;
+    q.header.valid_round = -1;
+    q.header.signature = crypto::ed25519_sign(key.ed25519_seed, q.header.sign_bytes(state.chain));
+    std::string honest = encode_consensus(C::encode(p)), other = encode_consensus(C::encode(q));
+    seen.insert(crypto::sha256(honest));
+    seen.insert(crypto::sha256(other));
+    size_t k = 0;
+    for (const auto& ps : net->status())
+      if (ps.established) net->send(ps.info.x25519, k++ % 2 ? other : honest);
+    remember(std::move(honest), true);
+    log(fmt::format("test: equivocated at height {} round {}", p.header.height, p.header.round));
   }
 
   void send_own(std::string m) {

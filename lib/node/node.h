@@ -26,6 +26,11 @@ struct NodeOptions {
   /// Where the node's messages go (the library never prints).
   std::function<void(const std::string&)> log;
   bool verbose = false;
+  /// Test harness only (hc-node --test-equivocate): when this node proposes,
+  /// it also signs a second, different block for the same height and round
+  /// and sends each version to half of its peers, bypassing the double-sign
+  /// guard, so tests can check that the others catch and remove it.
+  bool test_equivocate = false;
 };
 
 class Node {

@@ -27,7 +27,7 @@ struct Options {
   std::string listen = "127.0.0.1:26656", api = "127.0.0.1:26657";
   std::vector<std::string> members, delegates, peers;
   uint32_t block_interval_ms = 1000, round_length = 100, delegate_count = 0, max_block_txs = 10000;
-  bool verbose = false, force = false;
+  bool verbose = false, force = false, test_equivocate = false;
 };
 
 /// The genesis document for the members' public key files.
@@ -74,6 +74,8 @@ int run_node(const Options& o) {
   auto key = hc::keys::load_secret(cfg.key, [&] { return hc::tool::read_passphrase({.file = pf}, cfg.key); });
   hc::node::NodeOptions no;
   no.verbose = o.verbose;
+  no.test_equivocate = o.test_equivocate;
+  if (o.test_equivocate) hc::tool::warn("--test-equivocate: this node double-signs its proposals (test harness)");
   no.log = [](const std::string& s) { hc::tool::note(s); };
   std::string api_host = cfg.api.host;
   uint16_t api_port = cfg.api.port;
@@ -110,6 +112,7 @@ int main(int argc, char** argv) {
   app.add_option("-c,--config", o.config, "Run the node of this configuration file (JSON)");
   app.add_option("--passphrase-file", o.passphrase_file, "Read the key's passphrase from this file");
   app.add_flag("-v,--verbose", o.verbose, "Log every block and refused link");
+  app.add_flag("--test-equivocate", o.test_equivocate, "Test harness: double-sign every proposal")->group("");
   app.require_subcommand(0, 1);
 
   auto* gen = app.add_subcommand("genesis", "Write a genesis document naming the members (public key files)");
