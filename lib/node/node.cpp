@@ -105,6 +105,11 @@ struct Node::Impl {
     Clock::time_point last_dial{};
   };
   std::vector<Peer> peers;
+  // The links as the loop thread last saw them: the API threads read this
+  // copy, never the Network (which only the loop thread touches).
+  std::vector<net::PeerStatus> links;
+  C::ValidatorSet current_set;  // validators of state.height
+  std::atomic<bool> links_dirty{false};
 
   // This height's consensus state around the engine.
   std::multimap<Clock::time_point, C::TimeoutEvent> timers;
@@ -160,6 +165,7 @@ struct Node::Impl {
     }
     ledger = std::make_unique<L::Ledger>(cfg.ledger_dir());
     state = ledger->state();
+    current_set = validators_of(state);
     if (state.chain != g.chain_id())
       throw Error(Exit::config, "the ledger in " + cfg.ledger_dir() + " belongs to another chain than the genesis")
           .file(cfg.path)
@@ -221,7 +227,10 @@ struct Node::Impl {
       std::lock_guard lk(mu);
       on_connect(p);
     };
+    // Called from inside Network calls, some made with the lock held (send,
+    // disconnect): it must not take the lock; the loop refreshes `links`.
     net->on_disconnect = [this](const net::PeerInfo& p, const std::string& why) {
+      links_dirty = true;
       log("peer " + p.key_id + " (" + p.label + ") disconnected: " + why);
     };
     net->on_refused = [this](const std::string& addr, const std::string& why) {
@@ -397,6 +406,7 @@ struct Node::Impl {
 
   void after_commit(const L::Checked& c, bool synced) {
     state = c.after;
+    current_set = validators_of(state);
     for (const auto& t : c.block.txs) mempool.remove(t.id);
     checked.clear();
     verified.clear();
@@ -418,13 +428,14 @@ struct Node::Impl {
   void start_next() {
     waiting_start = false;
     height_started = Clock::now();
-    handle(engine->start_height(state.height, validators_of(state)));
+    handle(engine->start_height(state.height, current_set));
   }
 
   // ---- peers -------------------------------------------------------------------
 
   void on_connect(const net::PeerInfo& p) {
     log("peer " + p.key_id + " (" + p.label + ") connected");
+    links = net->status();
     net->send(p.x25519, encode_status(Status{state.height, state.head}));
     for (const auto& m : height_log) net->send(p.x25519, m);
   }
@@ -460,9 +471,11 @@ struct Node::Impl {
     uint64_t mh = cm.vote ? cm.vote->height : cm.proposal->header.height;
     if (mh < state.height) return;  // a laggard's message; it syncs from our status
     if (mh > state.height) request_sync(from);
-    if (mh == state.height) {
+    const C::Vote& signed_part = cm.vote ? *cm.vote : cm.proposal->header;
+    if (mh == state.height && current_set.contains(signed_part.validator) &&
+        signed_part.verify(state.chain)) {
       // Gossip: pass it on once, so a link that is down between two members
-      // does not stop their messages.
+      // does not stop their messages (only messages whose signature holds).
       std::string s(m.begin(), m.end());
       for (const auto& ps : net->status())
         if (ps.established && ps.info.x25519 != from.x25519) net->send(ps.info.x25519, s);
@@ -602,10 +615,17 @@ struct Node::Impl {
 
   // ---- the loop ----------------------------------------------------------------
 
+  bool linked(const crypto::X25519Public& x) const {
+    for (const auto& l : links)
+      if (l.established && l.info.x25519 == x) return true;
+    return false;
+  }
+
   void housekeeping() {
     auto now = Clock::now();
     if (now - last_status < std::chrono::milliseconds(500)) return;
     last_status = now;
+    links = net->status();
     net->broadcast(encode_status(Status{state.height, state.head}));
     std::set<std::string> dialling;
     for (const auto& s : net->status())
@@ -624,6 +644,7 @@ struct Node::Impl {
 
   void loop_turn() {
     std::lock_guard lk(mu);
+    if (links_dirty.exchange(false)) links = net->status();
     auto now = Clock::now();
     if (waiting_start && now >= start_at) start_next();
     while (!timers.empty() && timers.begin()->first <= now) {
@@ -717,9 +738,9 @@ json::Value Node::status() {
   std::lock_guard lk(m->mu);
   const L::State& s = m->state;
   Value peers = Value::array();
-  auto links = m->net->status();
+  const auto& links = m->links;
   for (const auto& p : m->peers) {
-    Value e = {{"key_id", p.pub.key_id}, {"label", p.pub.label}, {"connected", m->net->connected(p.pub.x25519)},
+    Value e = {{"key_id", p.pub.key_id}, {"label", p.pub.label}, {"connected", m->linked(p.pub.x25519)},
                {"next_height", p.next_height}};
     if (p.address) e["address"] = p.address->to_string();
     for (const auto& l : links)
@@ -760,7 +781,7 @@ json::Value Node::status() {
 json::Value Node::health() {
   std::lock_guard lk(m->mu);
   size_t up = 0;
-  for (const auto& p : m->peers) up += m->net->connected(p.pub.x25519) ? 1 : 0;
+  for (const auto& p : m->peers) up += m->linked(p.pub.x25519) ? 1 : 0;
   auto age = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - m->last_commit).count();
   return Value{{"ok", true}, {"height", m->state.height - 1}, {"peers", up}, {"last_commit_ms_ago", age}};
 }

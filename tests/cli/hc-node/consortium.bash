@@ -58,7 +58,7 @@ kill9() { kill -9 "${PIDS[$1]}"; wait "${PIDS[$1]}" 2>/dev/null || true; PIDS[$1
 # stop I: SIGTERM, and it must exit 0.
 stop() { kill -TERM "${PIDS[$1]}"; wait "${PIDS[$1]}" || fail "node $1 exited $? on SIGTERM"; PIDS[$1]=; }
 
-api() { curl -sf "$(url "$1")$2"; }
+api() { curl -sf --max-time 5 "$(url "$1")$2"; }
 height() { api "$1" /v1/status | python3 -c 'import json,sys; print(json.load(sys.stdin)["height"])'; }
 # wait_height I H [SECONDS]: until node I's head is at least H.
 wait_height() {
