@@ -106,6 +106,11 @@ class Ledger {
   State state();
 
   Checked validate(Block block, unsigned threads = default_threads());
+  /// As validate(), but a transaction for which `verified(tx)` is true skips
+  /// its signature check (hc-node checked it on admission to its mempool:
+  /// each transaction is verified once per node); the others are checked on
+  /// `threads` threads. The header's signature is always checked.
+  Checked validate(Block block, unsigned threads, const std::function<bool(const Tx&)>& verified);
   void commit(const Checked& checked);
   void append(Block block, unsigned threads = default_threads());
   /// Seals `txs` into blocks of at most `block_size` with the producer key and

@@ -1,0 +1,175 @@
+// Routes (all JSON; errors are {"error": message, "exit": code}):
+//   POST /v1/tx            one transaction (JSON)     → 202 {"tx_id","status"}
+//   POST /v1/txs           JSON Lines, ≤ 10000        → 200 {"results":[{"tx_id","status"}|{"line","error"}]}
+//   GET  /v1/tx/ID                                    → {"tx_id","status",["height","index"]} | 404
+//   GET  /v1/block/HEIGHT                             → {"block","commit"} | 404
+//   GET  /v1/query?where=F%3DV&group_by=F&rows=1&threshold=N → JSON Lines (as hc-ledger query)
+//   GET  /v1/status, GET /v1/health
+#include "api.h"
+
+#include <hc/core/error.h>
+#include <hc/json/json.h>
+
+#include <charconv>
+#include <thread>
+
+#include <httplib.h>
+
+namespace hc::node_tool {
+namespace {
+
+using json::Value;
+
+constexpr size_t k_max_body = size_t(32) << 20;
+
+int http_status(Exit e) {
+  switch (e) {
+    case Exit::usage:
+    case Exit::data:
+      return 400;
+    case Exit::invalid:
+      return 422;
+    case Exit::temp:
+      return 503;
+    default:
+      return 500;
+  }
+}
+
+void reply(httplib::Response& res, int status, const Value& v) {
+  res.status = status;
+  res.set_content(json::dump(v, false), "application/json");
+}
+
+void reply_error(httplib::Response& res, const Error& e) {
+  reply(res, http_status(e.code()), Value{{"error", e.describe()}, {"exit", int(e.code())}});
+}
+
+template <class F>
+void guarded(httplib::Response& res, F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    reply_error(res, e);
+  } catch (const std::exception& e) {
+    reply(res, 500, Value{{"error", std::string("internal error: ") + e.what()}, {"exit", 70}});
+  }
+}
+
+}  // namespace
+
+struct Api::Impl {
+  node::Node& node;
+  httplib::Server server;
+  int port = 0;
+  std::thread thread;
+  explicit Impl(node::Node& n) : node(n) {}
+};
+
+Api::Api(node::Node& node, const std::string& host, uint16_t port) : m(std::make_unique<Impl>(node)) {
+  auto& s = m->server;
+  s.new_task_queue = [] { return new httplib::ThreadPool(2); };
+  s.set_payload_max_length(k_max_body);
+  s.set_read_timeout(10, 0);
+  s.set_write_timeout(10, 0);
+  s.set_keep_alive_max_count(1000);
+  node::Node& n = node;
+
+  s.Post("/v1/tx", [&n](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] { reply(res, 202, n.submit(req.body)); });
+  });
+  s.Post("/v1/txs", [&n](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] {
+      Value results = Value::array();
+      size_t at = 0, line = 0;
+      while (at < req.body.size()) {
+        size_t nl = req.body.find('\n', at);
+        if (nl == std::string::npos) nl = req.body.size();
+        std::string_view text(req.body.data() + at, nl - at);
+        at = nl + 1;
+        ++line;
+        if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+        if (results.size() >= 10000) throw Error(Exit::data, "more than 10000 transactions in one request");
+        try {
+          results.push_back(n.submit(text));
+        } catch (const Error& e) {
+          results.push_back(Value{{"line", line}, {"error", e.describe()}, {"exit", int(e.code())}});
+        }
+      }
+      reply(res, 200, Value{{"results", results}});
+    });
+  });
+  s.Get(R"(/v1/tx/([0-9a-fA-F]{1,128}))", [&n](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] {
+      auto v = n.tx_status(req.matches[1].str());
+      if (!v) return reply(res, 404, Value{{"error", "unknown transaction"}, {"exit", 66}});
+      reply(res, 200, *v);
+    });
+  });
+  s.Get(R"(/v1/block/([0-9]{1,20}))", [&n](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] {
+      std::string t = req.matches[1].str();
+      uint64_t h = 0;
+      auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), h);
+      if (ec != std::errc() || p != t.data() + t.size()) throw Error(Exit::data, "bad height").field("height");
+      auto v = n.block(h);
+      if (!v) return reply(res, 404, Value{{"error", "no block at this height"}, {"exit", 66}});
+      reply(res, 200, *v);
+    });
+  });
+  s.Get("/v1/query", [&n](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] {
+      ledger::Query q;
+      auto count = req.get_param_value_count("where");
+      if (count > 32) throw Error(Exit::usage, "at most 32 where filters");
+      for (size_t i = 0; i < count; ++i) q.where.push_back(ledger::Query::parse_where(req.get_param_value("where", i)));
+      if (req.has_param("group_by")) q.group_by = req.get_param_value("group_by");
+      if (req.has_param("rows")) q.rows = req.get_param_value("rows") == "1" || req.get_param_value("rows") == "true";
+      if (req.has_param("threshold")) {
+        std::string t = req.get_param_value("threshold");
+        uint64_t v = 0;
+        auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
+        if (ec != std::errc() || p != t.data() + t.size() || v > 1000) throw Error(Exit::usage, "threshold must be 0..1000");
+        q.threshold = v;
+      }
+      std::string out;
+      n.query(q, [&](const Value& v) {
+        if (out.size() > k_max_body) throw Error(Exit::data, "the answer is larger than 32 MiB").hint("narrow the query");
+        out += json::dump(v, false);
+        if (out.empty() || out.back() != '\n') out += '\n';
+      });
+      res.status = 200;
+      res.set_content(out, "application/jsonl");
+    });
+  });
+  s.Get("/v1/status", [&n](const httplib::Request&, httplib::Response& res) {
+    guarded(res, [&] { reply(res, 200, n.status()); });
+  });
+  s.Get("/v1/health", [&n](const httplib::Request&, httplib::Response& res) {
+    guarded(res, [&] { reply(res, 200, n.health()); });
+  });
+
+  if (port == 0) {
+    m->port = s.bind_to_any_port(host);
+  } else {
+    m->port = s.bind_to_port(host, port) ? port : -1;
+  }
+  if (m->port <= 0)
+    throw Error(Exit::unavailable, "cannot listen for the API on " + host + ":" + std::to_string(port))
+        .hint("is another node using the port?");
+}
+
+Api::~Api() { stop(); }
+
+uint16_t Api::port() const { return uint16_t(m->port); }
+
+void Api::start() {
+  m->thread = std::thread([this] { m->server.listen_after_bind(); });
+}
+
+void Api::stop() {
+  m->server.stop();
+  if (m->thread.joinable()) m->thread.join();
+}
+
+}  // namespace hc::node_tool
