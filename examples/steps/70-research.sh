@@ -1,0 +1,46 @@
+# Step: the researcher queries, obtains the record while the consent holds,
+# and is refused once it has expired or been revoked.
+say "Research: the institute counts records by non-identifying fields (counts under 5 are hidden)"
+echo "hc-ledger query --where condition=hypertension --group-by age_band:" | indent
+hc-ledger query --where condition=hypertension --group-by age_band | indent
+echo "hc-ledger query --where condition=hypertension --where age\>=40 --rows (first two):" | indent
+hc-ledger query --where condition=hypertension --where 'age>=40' --rows | head -2 | indent
+
+say "Research: may the institute read Bob's record now? The chain's consent rules answer"
+hc-consent --quiet check --grantee research.pub --emr "$emr" --purpose HRESCH |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d[\"decision\"]} ({d[\"reason\"]}), rule {d[\"rule\"][:16]}..., evaluated at block {d[\"height\"]}")' | indent
+
+say "Release: Bob's tooling re-seals the record for the institute, and records the answer on chain"
+hc-share --quiet release --key bob.key --context stmarys --emr "$emr" --to research.pub --purpose HRESCH \
+  -o for-research.age --producer stmarys.key |
+  python3 -c 'import json,sys; a=json.load(sys.stdin); print(f"access {a[\"access\"][:16]}... ({a[\"decision\"]}) in block {a[\"height\"]}; for-research.age sealed for research.pub only")' | indent
+hc-open --key research.key -o research-copy.sd.json for-research.age
+hc-verify --signer alice.pub --resource research-copy.sd.json | python3 -c 'import json,sys; o=json.load(sys.stdin)
+c={x["code"]["text"]: x["valueQuantity"]["value"] for x in o["component"]}
+print("The institute opens it and checks Dr Alice signature:", ", ".join(f"{k} {v} mmHg" for k,v in c.items()), "- subject", o["subject"]["reference"])' | indent
+
+say "Expiry: two hours later (asked with --at +2h rather than waiting) the consent has ended"
+set +e
+hc-consent --quiet check --grantee research.pub --emr "$emr" --purpose HRESCH --at +2h |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"{d[\"decision\"]} ({d[\"reason\"]}) at {d[\"time\"]}, rule {d[\"rule\"][:16]}...")' | indent
+hc-share release --key bob.key --context stmarys --emr "$emr" --to research.pub --purpose HRESCH --at +2h \
+  -o late.age --producer stmarys.key 2>release.err >/dev/null
+code=$?
+set -e
+[ "$code" = 77 ] || { echo "UNEXPECTED: release after expiry gave exit $code"; cat release.err; exit 1; }
+echo "release refused (exit $code): $(head -1 release.err | sed 's/^hc-share: error: //' | cut -c1-110)..." | indent
+echo "late.age was not written: $([ -e late.age ] && echo "it WAS" || echo absent). The refusal is on chain too." | indent
+echo "What the institute received while the consent held stays with it: no ledger can take back a copy." | indent
+
+say "Revocation: Bob grants the institute another week, then changes his mind"
+hc-consent --quiet grant --key bob.key --context stmarys --to research.pub --purpose HRESCH --emr "$emr" \
+  --until +7d --producer stmarys.key > grant2.json
+grant2=$(sed -n 's/.*"grant":"\([0-9a-f]*\)".*/\1/p' grant2.json)
+hc-consent --quiet revoke --key bob.key --context stmarys "$grant2" --producer stmarys.key >/dev/null
+set +e
+hc-consent --quiet check --grantee research.pub --emr "$emr" --purpose HRESCH --at +2h |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"after the revoke: {d[\"decision\"]} ({d[\"reason\"]}), rule {d[\"rule\"][:16]}...")' | indent
+hc-consent --quiet check --grantee research.pub --emr "$emr" --purpose HRESCH --at +2h \
+  --height "$(( $(hc-ledger stat | sed -n 's/.*"height":\([0-9]*\).*/\1/p') - 1 ))" |
+  python3 -c 'import json,sys; d=json.load(sys.stdin); print(f"one block earlier (--height {d[\"height\"]}): {d[\"decision\"]} ({d[\"reason\"]})")' | indent
+set -e
