@@ -121,7 +121,11 @@ int main(int argc, char** argv) {
         spec.location = o.location;
       } else {
         auto store = hc::blobstore::open(store_spec(o.store));
-        spec.location = store->verify(spec.emr).location;  // refuses a missing or damaged object
+        // Refuses a missing or damaged object. A local folder's path says
+        // nothing to others (and may name the user): record the object's
+        // RFC 6920 name instead.
+        spec.location = store->verify(spec.emr).location;
+        if (!spec.location.empty() && spec.location[0] == '/') spec.location = hc::blobstore::nih_uri(spec.emr);
       }
       spec.resource_type = o.type;
       auto set = [&](const char* k, const std::string& v) {
