@@ -305,7 +305,15 @@ const std::vector<std::string>& known_kinds() {
 // ---- transactions -------------------------------------------------------------
 
 std::string Tx::signing_input() const {
+  // bytes is JCS({"body":B,"sig":"<86 base64url chars>"}), so JCS(B) is the
+  // slice between the 8-byte prefix and the 96-byte suffix: no re-encoding.
+  constexpr size_t prefix = 8, suffix = 96;  // {"body":   and   ,"sig":"...86..."}
   std::string s(k_tx_context);
+  if (bytes.size() > prefix + suffix && bytes.compare(0, prefix, "{\"body\":") == 0 &&
+      bytes.compare(bytes.size() - suffix, 8, ",\"sig\":\"") == 0) {
+    s.append(bytes, prefix, bytes.size() - prefix - suffix);
+    return s;
+  }
   json::canonical_append(s, body);
   return s;
 }

@@ -7,8 +7,8 @@
 //   txs     be64(height) be32(index) → canonical transaction bytes
 //   txid    32-byte tx ID → be64(height) be32(index)
 //   grants  32-byte consent grant ID → grantor key ID (16) + revoked flag (1)
-//   emr     be64(height) be32(index) → canonical non-identifying fields of an emr.index
-//   patient patient key ID (16) be64(height) be32(index) → ""
+//   emr     be64(height) be32(index) → the non-identifying fields of an emr.index (encode_fields)
+//   patient patient key ID (8 bytes) be64(height) be32(index) → ""
 #include <hc/ledger/ledger.h>
 
 #include <hc/core/error.h>
@@ -39,6 +39,41 @@ Hash hash_of_bytes(std::string_view b) {
   Hash h;
   std::memcpy(h.data(), b.data(), 32);
   return h;
+}
+
+// The emr table's value: the five non-identifying fields in a fixed order,
+// each a 2-byte big-endian length (0xffff = absent) and its bytes.
+static const char* const k_emr_fields[] = {"age_band", "gender", "condition", "procedure", "care_plan"};
+
+std::string encode_fields(const Value& f) {
+  std::string out;
+  for (const char* k : k_emr_fields) {
+    auto it = f.find(k);
+    if (it == f.end()) {
+      out += "\xff\xff";
+      continue;
+    }
+    const auto& s = it->get_ref<const std::string&>();
+    out += char(s.size() >> 8);
+    out += char(s.size() & 0xff);
+    out += s;
+  }
+  return out;
+}
+
+Value decode_fields(std::string_view b) {
+  Value f = Value::object();
+  size_t at = 0;
+  for (const char* k : k_emr_fields) {
+    if (at + 2 > b.size()) throw Error(Exit::data, "damaged emr index entry");
+    size_t n = (size_t(uint8_t(b[at])) << 8) | uint8_t(b[at + 1]);
+    at += 2;
+    if (n == 0xffff) continue;
+    if (at + n > b.size()) throw Error(Exit::data, "damaged emr index entry");
+    f[k] = std::string(b.substr(at, n));
+    at += n;
+  }
+  return f;
 }
 
 }  // namespace
@@ -170,8 +205,9 @@ void Ledger::commit(const Checked& c) {
         throw Error(Exit::invalid, fmt::format("block {} transaction {}: repeats an earlier transaction", h, i));
       if (x.kind == "emr.index") {
         const Value& d = x.data();
-        t.put(m->emr, pk, json::canonical(d.at("fields")), true);
-        t.put(m->patient, d.at("patient").get<std::string>() + pk, "");
+        t.put(m->emr, pk, encode_fields(d.at("fields")), true);
+        auto pid = crypto::unhex(d.at("patient").get<std::string>());
+        t.put(m->patient, std::string(pid.begin(), pid.end()) + pk, "");
       }
     }
     for (auto& [id, g] : c.effects.grants) t.put(m->grants, hkey(id), g.grantor + (g.revoked ? "1" : "0"));
@@ -239,6 +275,9 @@ std::optional<Tx> Ledger::tx(const Hash& id) {
 }
 
 size_t Ledger::disk_bytes() { return m->env.used_bytes(); }
+size_t Ledger::tree_bytes() { return m->env.tree_bytes(); }
+
+
 
 json::Value Ledger::stat() {
   auto t = m->env.read();
@@ -505,7 +544,7 @@ void Ledger::query(const Query& q, const std::function<void(const json::Value&)>
   auto scan = [&](const std::function<void(const Value&)>& each) {
     auto c = t.cursor(m->emr);
     for (bool ok = c.first(); ok; ok = c.next()) {
-      Value f = json::parse(c.value(), "emr index");
+      Value f = decode_fields(c.value());
       if (query_matches(f, q)) each(f);
     }
   };

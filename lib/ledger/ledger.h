@@ -137,8 +137,9 @@ class Ledger {
   /// Error{invalid} naming the line and height of the first bad block.
   static uint64_t import(const std::string& dir, io::LineReader& in, unsigned threads = default_threads());
 
-  /// Bytes of LMDB pages in use.
+  /// Bytes of the LMDB data file in use (including free pages), and of its B-trees alone.
   size_t disk_bytes();
+  size_t tree_bytes();
 
  private:
   struct Impl;

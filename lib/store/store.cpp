@@ -256,4 +256,19 @@ size_t Env::used_bytes() {
   return (info.me_last_pgno + 1) * size_t(st.ms_psize);
 }
 
+size_t Env::tree_bytes() {
+  auto t = read();
+  size_t pages = 0, psize = 4096;
+  auto add = [&](Dbi d) {
+    MDB_stat st{};
+    if (mdb_stat(t.m_txn, d, &st) == 0) {
+      pages += st.ms_branch_pages + st.ms_leaf_pages + st.ms_overflow_pages;
+      psize = st.ms_psize;
+    }
+  };
+  add(1);  // MAIN_DBI: the table of named databases
+  for (auto& [n, d] : m_dbis) add(d);
+  return (pages + 2) * psize;  // + the two meta pages
+}
+
 }  // namespace hc::store

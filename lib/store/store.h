@@ -116,6 +116,9 @@ class Env {
   size_t map_size() const;
   /// Bytes used by the data file's pages in use (last page number × page size).
   size_t used_bytes();
+  /// Bytes in the pages of the opened databases' B-trees (the file less
+  /// LMDB's free pages, which are reused by later writes).
+  size_t tree_bytes();
   const std::string& dir() const { return m_dir; }
 
  private:

@@ -146,6 +146,7 @@ int main(int argc, char** argv) {
   auto* anchor = app.add_subcommand("anchor", "Record proof of existence of files (one anchor transaction each)");
   anchor->add_option("--key", o.key, "Signing and producing key (a delegate)")->required();
   anchor->add_option("FILE", o.files, "Files to anchor")->required();
+  anchor->add_option("--block-size", o.block_size, "Transactions per block (default: the chain's maximum)")->check(CLI::Range(1, 100000));
 
   auto* show = app.add_subcommand("show", "Print a block (by height) or a transaction (by ID)");
   show->add_option("WHAT", o.what, "Block height or transaction ID (64 hex)")->required();

@@ -236,3 +236,12 @@ TEST_CASE("transaction parsing is strict") {
   // Not canonical → refused as stored bytes.
   REQUIRE_THROWS_AS(L::parse_tx(" " + tx.bytes, "t", 1, true), hc::Error);
 }
+
+TEST_CASE("the signing input is the canonical body, however it is obtained") {
+  auto pat = key("p", hc::keys::Role::patient);
+  auto tx = L::make_tx(pat, std::string(64, 'a'), "anchor", Value{{"sha256", std::string(64, 'b')}, {"label", "é \"x\""}}, t0);
+  REQUIRE(tx.signing_input() == std::string(L::k_tx_context) + hc::json::canonical(tx.body));
+  L::Tx copy = tx;
+  copy.bytes.clear();  // falls back to re-encoding the body
+  REQUIRE(copy.signing_input() == tx.signing_input());
+}
