@@ -4,6 +4,7 @@
 #include <hc/seal/age.h>
 
 #include <hc/crypto/aead_inplace.h>
+#include <hc/seal/armor.h>
 #include <hc/seal/bech32.h>
 
 #include <cstring>
@@ -93,13 +94,15 @@ const char* failure_name(Failure f) noexcept {
     case Failure::no_match: return "no match";
     case Failure::hmac: return "HMAC failure";
     case Failure::payload: return "payload failure";
+    case Failure::armor: return "armor failure";
   }
   return "?";
 }
 
 static Exit exit_of(Failure f) {
   switch (f) {
-    case Failure::header: return Exit::data;
+    case Failure::header:
+    case Failure::armor: return Exit::data;
     case Failure::no_match: return Exit::perm;
     case Failure::hmac:
     case Failure::payload: return Exit::invalid;
@@ -307,8 +310,30 @@ void encrypt(const std::vector<crypto::X25519Public>& recipients, Source& in, Si
 
 // ---- Decrypt ------------------------------------------------------------------
 
-OpenResult decrypt(const std::vector<crypto::SecretBytes>& identities, Source& in, Sink& out) {
+namespace {
+OpenResult decrypt_binary(const std::vector<crypto::SecretBytes>& identities, Reader& reader, Sink& out);
+}
+
+OpenResult decrypt(const std::vector<crypto::SecretBytes>& identities, Source& in, Sink& out, Input form) {
   Reader reader(in);
+  // A binary age file starts with "age-encryption.org/v1"; armor starts with
+  // "-----BEGIN", possibly after whitespace. Anything else is read as binary
+  // (and refused as a header failure).
+  bool is_armor = form == Input::armor;
+  if (form == Input::detect) {
+    is_armor = reader.starts_with("-");
+    for (const char* ws : {" ", "\t", "\r", "\n"}) is_armor = is_armor || reader.starts_with(ws);
+  }
+  if (is_armor) {
+    ArmorSource text(reader);
+    Reader inner(text);
+    return decrypt_binary(identities, inner, out);
+  }
+  return decrypt_binary(identities, reader, out);
+}
+
+namespace {
+OpenResult decrypt_binary(const std::vector<crypto::SecretBytes>& identities, Reader& reader, Sink& out) {
   const std::string& file = reader.name();
   Header h = read_header(reader);
 
@@ -412,5 +437,6 @@ OpenResult decrypt(const std::vector<crypto::SecretBytes>& identities, Source& i
   }
   return result;
 }
+}  // namespace
 
 }  // namespace hc::seal

@@ -28,6 +28,7 @@ enum class Failure {
   no_match,  ///< no stanza is for any of the given keys → Exit::perm
   hmac,      ///< the header MAC does not verify → Exit::invalid
   payload,   ///< a chunk fails authentication, or the stream is cut, reordered or extended → Exit::invalid
+  armor,     ///< malformed ASCII armor (PEM-like text form) → Exit::data
 };
 const char* failure_name(Failure f) noexcept;
 
@@ -84,10 +85,15 @@ struct OpenResult {
   size_t stanza_index = 0;  ///< which stanza the file key came from
 };
 
+/// How the input is encoded: binary age, ASCII armor (armor.h), or detect:
+/// armor if it starts with '-' or whitespace (a binary file starts "age-").
+enum class Input { detect, binary, armor };
+
 /// Decrypts `in` to `out` with the first identity that matches a stanza.
 /// Only authenticated chunks reach `out`, each as soon as it is verified, so
 /// on failure `out` holds an authenticated prefix of the plaintext and the
 /// caller must discard it. Throws AgeError (see Failure).
-OpenResult decrypt(const std::vector<crypto::SecretBytes>& identities, Source& in, Sink& out);
+OpenResult decrypt(const std::vector<crypto::SecretBytes>& identities, Source& in, Sink& out,
+                   Input form = Input::detect);
 
 }  // namespace hc::seal

@@ -107,4 +107,18 @@ size_t Reader::read_full(uint8_t* buf, size_t n) {
 
 bool Reader::at_end() { return !fill(); }
 
+bool Reader::starts_with(std::string_view prefix) {
+  if (prefix.size() > m_cap) return false;
+  // Gather at least prefix.size() bytes at the front of the buffer.
+  if (m_pos > 0 && m_pos < m_len) std::memmove(m_buf.get(), m_buf.get() + m_pos, m_len - m_pos);
+  m_len = m_pos < m_len ? m_len - m_pos : 0;
+  m_pos = 0;
+  while (m_len < prefix.size() && !m_eof) {
+    size_t r = m_src.read(m_buf.get() + m_len, m_cap - m_len);
+    if (r == 0) m_eof = true;
+    m_len += r;
+  }
+  return m_len >= prefix.size() && std::memcmp(m_buf.get(), prefix.data(), prefix.size()) == 0;
+}
+
 }  // namespace hc::seal

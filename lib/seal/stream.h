@@ -97,6 +97,9 @@ class Reader {
   size_t read_full(uint8_t* buf, size_t n);
   /// True if no byte is left (may read ahead into the buffer).
   bool at_end();
+  /// True if the input starts (from the current position) with `prefix`;
+  /// reads ahead at most the buffer size and consumes nothing.
+  bool starts_with(std::string_view prefix);
   const std::string& name() const { return m_src.name(); }
 
  private:

@@ -5,6 +5,7 @@
 #include <hc/core/io.h>
 #include <hc/keys/keys.h>
 #include <hc/seal/age.h>
+#include <hc/seal/armor.h>
 
 #include <algorithm>
 #include <csignal>
@@ -18,6 +19,13 @@ hc::crypto::X25519Public recipient(const std::string& arg) {
   return hc::keys::load_public(arg).x25519;
 }
 
+void seal(const std::vector<hc::crypto::X25519Public>& to, hc::seal::Source& in, hc::seal::Sink& out, bool armor) {
+  if (!armor) return hc::seal::encrypt(to, in, out);
+  hc::seal::ArmorSink text(out);
+  hc::seal::encrypt(to, in, text);
+  text.finish();
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -26,13 +34,14 @@ int main(int argc, char** argv) {
   hc::tool::setup(app, "hc-seal");
   std::vector<std::string> to;
   std::string input = "-", output;
-  bool force = false;
+  bool force = false, armor = false;
   app.add_option("-r,--to", to, "Recipient: an hc key file (NAME.pub) or an age recipient (age1...); repeatable")
       ->required()
       ->allow_extra_args(false);
   app.add_option("INPUT", input, "File to encrypt (default: standard input)");
   app.add_option("-o,--output", output, "Write to FILE, atomically (default: standard output)");
   app.add_flag("-f,--force", force, "Replace an existing output file");
+  app.add_flag("-a,--armor", armor, "Write age's ASCII armor (PEM-like text) instead of binary");
 
   return hc::tool::run(app, argc, argv, [&]() -> int {
     std::vector<hc::crypto::X25519Public> recipients;
@@ -40,16 +49,16 @@ int main(int argc, char** argv) {
       auto r = recipient(t);
       if (std::find(recipients.begin(), recipients.end(), r) == recipients.end()) recipients.push_back(r);
     }
-    if ((output.empty() || output == "-") && ::isatty(1))
+    if ((output.empty() || output == "-") && !armor && ::isatty(1))
       throw hc::Error(hc::Exit::usage, "refusing to write an encrypted file to a terminal").hint("use -o FILE or a pipe");
     hc::seal::FileSource in(input);
     if (output.empty() || output == "-") {
       std::signal(SIGPIPE, SIG_IGN);  // a closed pipe is an I/O error (74)
       hc::seal::StdoutSink out;
-      hc::seal::encrypt(recipients, in, out);
+      seal(recipients, in, out, armor);
     } else {
       hc::seal::AtomicFileSink out(output, 0644, force ? hc::io::Overwrite::replace : hc::io::Overwrite::refuse);
-      hc::seal::encrypt(recipients, in, out);
+      seal(recipients, in, out, armor);
       out.commit();
     }
     return 0;

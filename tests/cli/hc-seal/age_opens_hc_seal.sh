@@ -28,3 +28,20 @@ head -c 22 s2.age | grep -qx 'age-encryption.org/v1' || fail "not an age v1 file
 # The hospital's key is not among s2's recipients.
 age -d -i hospital.id s2.age >/dev/null 2>&1 && fail "age opened with a key that is not a recipient"
 true
+
+# ASCII armor both ways: hc-seal --armor for age, age --armor for hc-open.
+head -c 100000 /dev/urandom > plain.bin
+run 0 hc-seal --armor --to alice.pub -o armored.age plain.bin
+head -n1 armored.age | grep -qx -- '-----BEGIN AGE ENCRYPTED FILE-----' || fail "no armor header"
+tail -n1 armored.age | grep -qx -- '-----END AGE ENCRYPTED FILE-----' || fail "no armor footer"
+age -d -i alice.id armored.age | cmp -s - plain.bin || fail "age -d of hc-seal --armor"
+age -a -r "$r" plain.bin > age-armored.age
+run 0 hc-open --key alice.key -o a.bin age-armored.age
+cmp -s a.bin plain.bin || fail "hc-open of age --armor"
+# A changed character in the armor is refused (65 for armor, 1 if it decodes).
+sed '3s/^./A/;3s/^AA/BA/' age-armored.age > bad-armor.age
+set +e; hc-open --key alice.key -o b.bin bad-armor.age 2>/dev/null; code=$?; set -e
+[ "$code" = 1 ] || [ "$code" = 65 ] || fail "exit $code for changed armor"
+[ ! -e b.bin ] || fail "plaintext left behind"
+printf ' \n' | cat - age-armored.age > spaced.age   # whitespace before the armor is allowed
+run 0 hc-open --key alice.key spaced.age

@@ -5,6 +5,7 @@
 
 #include <hc/crypto/crypto.h>
 #include <hc/seal/age.h>
+#include <hc/seal/armor.h>
 
 #include <cstring>
 
@@ -157,4 +158,40 @@ TEST_CASE("headers are bounded", "[seal]") {
   CHECK(try_open({fresh_scalar()}, file).first == "header failure");
   std::string long_line = "age-encryption.org/v1\n-> x " + std::string(k_max_line + 1, 'a') + "\n\n";
   CHECK(try_open({fresh_scalar()}, long_line).first == "header failure");
+}
+
+TEST_CASE("armored files round trip and a bad armor line releases nothing", "[seal][armor]") {
+  auto a = fresh_scalar();
+  auto plain = pattern(2 * k_chunk_size + 7);
+  MemorySource in(plain);
+  StringSink text;
+  {
+    ArmorSink armor(text);
+    encrypt({hc::crypto::x25519_public(a)}, in, armor);
+    armor.finish();
+  }
+  const std::string& file = text.data;
+  CHECK(file.rfind("-----BEGIN AGE ENCRYPTED FILE-----\n", 0) == 0);
+  CHECK(try_open({a}, file) == std::make_pair(std::string("success"), plain));
+  CHECK(try_open({a}, "\r\n \t" + file + "\n\n").first == "success");
+  // Every line but the last is 64 columns.
+  size_t pos = file.find('\n') + 1, lines = 0;
+  while (file.compare(pos, 5, "-----") != 0) {
+    size_t nl = file.find('\n', pos);
+    size_t next = nl + 1;
+    if (file.compare(next, 5, "-----") != 0) CHECK(nl - pos == 64);
+    pos = next;
+    ++lines;
+  }
+  CHECK(lines == (file.size() - 36 - 34) / 65 + 1);
+  // A space at the end of the last data line: armor failure, nothing released
+  // of the chunk it belongs to.
+  auto bad = file;
+  bad.insert(bad.rfind("\n-----END"), " ");
+  auto [what, out] = try_open({a}, bad);
+  CHECK(what == "armor failure");
+  // Chunk 1 authenticated before; the last armor line also holds the end of
+  // chunk 2, so chunk 2 is never complete and never released.
+  CHECK(out == plain.substr(0, k_chunk_size));
+  CHECK(try_open({a}, file + "x").first == "armor failure");
 }
