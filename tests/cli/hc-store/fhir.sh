@@ -81,6 +81,15 @@ expect_out '"ok":false'
 # Bounds: an object over --max-size is refused before anything is sent.
 run 65 hc-store --store "$S" --max-size 1000 put b.age
 expect_err "larger than the FHIR store's bound of 1000 bytes"
+# The answer is bounded too: a 2 MB object read with --max-size 100000.
+head -c 2000000 /dev/urandom > c.age
+run 0 hc-store --store "$S" put c.age
+C=$(sha256sum c.age | cut -c1-64)
+run 65 hc-store --store "$S" --max-size 100000 get "$C"
+expect_err "is larger than"
+[ ! -s out.txt ] || fail "bytes released past the bound"
+run 0 hc-store --store "$S" get "$C" -o c.copy
+cmp -s c.age c.copy || fail "2 MB object changed on the way"
 # A server that is not there.
 exec 9>&-; kill $server; wait $server 2>/dev/null || true
 run 69 hc-store --store "$S" list
