@@ -137,6 +137,26 @@ class FlatScanner {
   size_t m_i = 0;
 };
 
+/// Both serializations must carry the same alphabet, so that every SD-JWT
+/// has one compact form (the one a KB-JWT's sd_hash covers).
+void check_alphabet(const SdJwt& sd, const std::string& source) {
+  auto only_b64 = [&](std::string_view v, const char* what) {
+    for (char c : v)
+      if (!is_b64url_char(c))
+        throw Error(Exit::data, fmt::format("{} must be base64url", what)).file(source);
+  };
+  only_b64(sd.protected_b64, "the JWS header");
+  only_b64(sd.payload_b64, "the JWS payload");
+  only_b64(sd.signature_b64, "the JWS signature");
+  for (const auto& d : sd.disclosures) {
+    if (d.empty()) throw Error(Exit::data, "a disclosure is empty").file(source);
+    only_b64(d, "every disclosure");
+  }
+  for (char c : sd.kb_jwt)
+    if (!is_b64url_char(c) && c != '.')
+      throw Error(Exit::data, "the key-binding JWT must be base64url and \".\"").file(source);
+}
+
 }  // namespace
 
 std::string b64(std::string_view text) { return crypto::base64url(text); }
@@ -185,7 +205,10 @@ SdJwt parse_sd_jwt(std::string_view text, const std::string& source, const SdJwt
     SdJwt fast;
     if (FlatScanner(text).run(fast, limits.max_disclosures)) {
       std::string_view hp, pp, sp;
-      if (split_jws(fast.jwt(), hp, pp, sp)) return fast;
+      if (split_jws(fast.jwt(), hp, pp, sp)) {
+        check_alphabet(fast, source);
+        return fast;
+      }
     }
     auto v = json::parse(text, source, {.max_bytes = limits.max_bytes, .max_depth = 8});
     if (v.contains("signatures"))
@@ -223,6 +246,7 @@ SdJwt parse_sd_jwt(std::string_view text, const std::string& source, const SdJwt
     std::string_view hp, pp, sp;
     if (!split_jws(out.jwt(), hp, pp, sp))
       throw Error(Exit::data, "JWS members must be non-empty and contain no \".\"").file(source);
+    check_alphabet(out, source);
     return out;
   }
   // Compact: JWT~D1~...~Dn~[KB-JWT]. Trailing whitespace (a final newline) is
@@ -256,6 +280,7 @@ SdJwt parse_sd_jwt(std::string_view text, const std::string& source, const SdJwt
     out.disclosures.emplace_back(body.substr(pos, next - pos));
     pos = next + 1;
   }
+  check_alphabet(out, source);
   return out;
 }
 

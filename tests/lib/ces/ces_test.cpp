@@ -267,6 +267,16 @@ TEST_CASE("tampering is refused as invalid") {
     CHECK(code_of([&] { check(parse_sd_jwt("a.b.c", "t")); }) == k_data);
     CHECK(code_of([&] { check(parse_sd_jwt("[1,2]", "t")); }) == k_data);
     CHECK(code_of([&] { check(parse_sd_jwt(c.substr(0, c.find('~')) + "~~", "t")); }) == k_invalid);
+    // The JSON form may only carry what the compact form can.
+    for (const char* bad : {"a b", "a~b", "a.b", "a+b", ""}) {
+      auto v = sd.to_json();
+      v["header"]["disclosures"][0] = bad;
+      CHECK(code_of([&] { parse_sd_jwt(hc::json::dump(v, false), "t"); }) == k_data);
+      if (!*bad) continue;
+      v = sd.to_json();
+      v["payload"] = std::string(bad) + "x";
+      CHECK(code_of([&] { parse_sd_jwt(hc::json::dump(v, true), "t"); }) == k_data);
+    }
   }
   SECTION("a removed mandatory part, or one made disclosable against the signed policy") {
     Policy loose = default_policy();
