@@ -67,11 +67,13 @@ bool Generator::wants(Kind k) const {
 }
 
 std::string Generator::hc_line(Reading r) {
+  if (m_max && m_lines >= m_max) return {};  // line() drops it: keep the sequence unbroken
   r.seq = m_seq++;
   return format_hc_line(r);
 }
 
 void Generator::line(std::string text, std::string& out, std::vector<size_t>* split_at) {
+  if (m_max && m_lines >= m_max) return;
   ++m_lines;
   bool fault = m_opt.fault_every > 0 && !m_opt.faults.empty() && m_lines % m_opt.fault_every == 0;
   if (!fault) {
@@ -232,6 +234,7 @@ size_t Generator::until(int64_t t_ms, std::string& out, std::vector<size_t>* spl
   const Kind waves[3] = {Kind::ecg, Kind::emg, Kind::airflow};
   const double rates[3] = {m_opt.ecg_rate, m_opt.emg_rate, m_opt.airflow_rate};
   for (;;) {
+    if (m_max && m_lines >= m_max) break;
     // The next event in device time: a vitals tick, a dump, or a waveform line.
     int64_t next = std::numeric_limits<int64_t>::max();
     int which = -1;
@@ -310,43 +313,50 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
   double bytes_per_ms = run.baud ? run.baud / 10.0 / 1000.0 : 0;
   int64_t virtual_ms = 0;
   bool unplugged_once = false;
-  auto limit_reached = [&] { return run.max_lines && gen.lines() >= run.max_lines; };
+  // Before an unplug, generation stops at the unplug point so the buffer
+  // drains there; afterwards the overall limit applies.
+  auto cap = [&]() -> uint64_t {
+    if (run.unplug_after && !unplugged_once && pty && (!run.max_lines || run.unplug_after < run.max_lines))
+      return run.unplug_after;
+    return run.max_lines;
+  };
+  auto limit_reached = [&] {
+    gen.set_max_lines(cap());
+    return cap() && gen.lines() >= cap();
+  };
 
+  bool stopping = false;  // a signal: send what is generated, then stop
   for (;;) {
     auto now = clock::now();
     double dt = std::chrono::duration<double, std::milli>(now - last).count();
     last = now;
     int64_t elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(now - start).count();
-    bool time_up = run.duration > 0 && static_cast<double>(elapsed) >= run.duration * 1000;
+    int64_t device_now = run.baud == 0 || run.flood ? virtual_ms : elapsed;
+    bool time_up = run.duration > 0 && static_cast<double>(device_now) >= run.duration * 1000;
     // Generate.
-    if (!limit_reached() && !time_up) {
+    if (!stopping && !limit_reached() && !time_up) {
       split_rel.clear();
       size_t base = pending.size();
       if (run.flood) {
         size_t want = run.baud ? static_cast<size_t>(bytes_per_ms * 100) + 256 : 65536;
         while (pending.size() < want && !limit_reached()) {
           virtual_ms += 10;
-          std::string chunk;
-          gen.until(virtual_ms, chunk, &split_rel);
-          pending += chunk;
+          split_rel.clear();
+          gen.until(virtual_ms, pending, &split_rel);  // offsets are into `pending`
+          for (size_t s : split_rel) splits.push_back(written + s);
         }
-        base = 0;  // split offsets above are relative to each chunk; flood runs inject no split faults
         split_rel.clear();
+      } else if (run.baud == 0) {
+        // Unpaced: device time runs as fast as the output takes it.
+        virtual_ms += 100;
+        gen.until(virtual_ms, pending, &split_rel);
+        split_rel.clear();  // nothing to pause for
       } else {
         std::string chunk;
-        gen.until(run.baud ? elapsed : elapsed + 1000, chunk, &split_rel);
+        gen.until(elapsed, chunk, &split_rel);
         pending += chunk;
       }
       for (size_t s : split_rel) splits.push_back(written + base + s);
-      if (run.max_lines && gen.lines() > run.max_lines) {
-        // Trim to whole lines: the generator may overshoot within one tick.
-        uint64_t extra = gen.lines() - run.max_lines;
-        while (extra > 0 && !pending.empty()) {
-          size_t cut = pending.rfind('\n', pending.size() - 2);
-          pending.resize(cut == std::string::npos ? 0 : cut + 1);
-          --extra;
-        }
-      }
     }
     // Write, paced.
     if (!pending.empty()) {
@@ -369,10 +379,11 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
           tokens -= static_cast<double>(w);
         }
       }
-      if (pause && stop_requested(run.stop_fd, 30)) break;
+      if (pause && stop_requested(run.stop_fd, 30)) stopping = true;
     }
     st.lines = gen.lines();
-    if (pending.empty() && (limit_reached() || time_up)) break;
+    bool finished = run.max_lines && gen.lines() >= run.max_lines;
+    if (pending.empty() && (finished || time_up || stopping)) break;
     // Unplug: the device goes away mid-stream, then comes back on a new pty.
     if (pty && run.unplug_after && !unplugged_once && gen.lines() >= run.unplug_after && pending.empty()) {
       unplugged_once = true;
@@ -385,13 +396,15 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
       fd = pty->master();
       last = clock::now();
     }
-    if (stop_requested(run.stop_fd, pending.empty() ? 5 : (run.baud ? 2 : 0))) break;
+    if (!stopping && stop_requested(run.stop_fd, run.baud == 0 ? 0 : pending.empty() ? 5 : 2)) stopping = true;
+    else if (stopping && !pending.empty()) stop_requested(-1, 2);
   }
-  st.lines = run.max_lines ? std::min(gen.lines(), run.max_lines) : gen.lines();
+  st.lines = gen.lines();
   st.faults = gen.faults();
   if (pty) {
     pty->drain(5000);  // let the reader take the last bytes
     pty->close();
+    if (!run.link.empty()) ::unlink(run.link.c_str());
   }
   return st;
 }

@@ -40,6 +40,8 @@ class Generator {
   /// "split" faults: the writer pauses there.
   size_t until(int64_t t_ms, std::string& out, std::vector<size_t>* split_at = nullptr);
   uint64_t lines() const { return m_lines; }
+  /// Generates no more than `n` lines in all (0 = no limit).
+  void set_max_lines(uint64_t n) { m_max = n; }
   uint64_t faults() const { return m_faults; }
 
  private:
@@ -52,7 +54,7 @@ class Generator {
 
   SimOptions m_opt;
   std::mt19937_64 m_rng;
-  uint64_t m_lines = 0, m_faults = 0, m_fault_turn = 0;
+  uint64_t m_lines = 0, m_faults = 0, m_fault_turn = 0, m_max = 0;
   uint32_t m_seq = 0;
   int64_t m_next_vitals = 0, m_next_dump = 0;
   int64_t m_wave_index[3] = {0, 0, 0};
