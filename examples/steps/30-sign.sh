@@ -2,8 +2,7 @@
 # what a researcher need not see.
 say "Signing: Dr Alice signs the Observation (SD-JWT), bound to Bob's key"
 hc-sign --key alice.key --holder bob.pub -o bp.sd.json bp.json
-hc-verify --signer alice.pub bp.sd.json | python3 -c 'import json,sys; v=json.load(sys.stdin)
-print(f"valid: {v[\"valid\"]}; {v[\"disclosures\"]} parts Bob may withhold one by one; policy {v[\"policy\"][\"name\"]}")' | indent
+hc-verify --signer alice.pub bp.sd.json | jf 'valid: {valid}; {disclosures} parts Bob may withhold one by one; policy {policy[name]}' | indent
 say "Extraction: Bob drops which device measured him; the doctor's signature still holds"
 hc-extract --remove /device -o share.sd.json bp.sd.json
 hc-verify --signer alice.pub --resource share.sd.json | python3 -c 'import json,sys; r=json.load(sys.stdin)

@@ -7,7 +7,7 @@ hc-ledger --quiet init --producer stmarys.pub --name "St Mary's sharing ledger" 
 say "Index: Bob publishes where his sealed record is, under his St Mary's pseudonym"
 hc-share index --key bob.key --context stmarys --emr "$emr" --type Observation \
   --age-band 40-49 --gender M --condition hypertension --reader stmarys.pub --producer stmarys.key |
-  python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"emr.index transaction {r[\"tx_id\"][:16]}... in block {r[\"height\"]}, signed by pseudonym {r[\"patient\"]}")' | indent
+  jf 'emr.index transaction {tx_id:.16}... in block {height}, signed by pseudonym {patient}' | indent
 echo "On chain: the content hash, the store location, the pseudonym, age band 40-49, gender M, condition hypertension." | indent
 echo "Not on chain: Bob's name, his key ID, or anything that links this record to his other relationships." | indent
 say "Index: six other patients on the ward do the same (one block for all six)"

@@ -1,9 +1,8 @@
 # Step: Bob audits who read what; he links two pseudonyms for St Mary's only;
 # the whole ledger verifies.
 say "Audit: Bob lists every request for his records and its answer"
-hc-share audit --key bob.key --context stmarys | python3 -c 'import json,sys
-for l in sys.stdin:
-  a=json.loads(l); print(f"{a[\"time\"]} {a[\"requester\"]} asked for {a[\"emr\"][:12]}... ({a[\"purpose\"]}, as of {a[\"asked_at\"]}): {a[\"decision\"]} ({a[\"reason\"]})")' | indent
+hc-share audit --key bob.key --context stmarys |
+  jf '{time} {requester} asked for {emr:.12}... ({purpose}, as of {asked_at}): {decision} ({reason})' | indent
 
 say "Reveal: Bob proves to St Mary's that his blood-pressure-study pseudonym is also him"
 challenge=$(hc-share challenge | sed -n 's/.*"challenge":"\([^"]*\)".*/\1/p')
@@ -17,4 +16,4 @@ fi
 echo "The Research Institute cannot reuse it: $(sed 's/^hc-share: error: //' reveal.err | head -1)" | indent
 
 say "Verification: every block, signature, Merkle root and consent rule on the ledger checks out"
-hc-ledger verify | python3 -c 'import json,sys; r=json.load(sys.stdin); print(f"ok: {r[\"ok\"]}; {r[\"blocks\"]} blocks, {r[\"transactions\"]} transactions")' | indent
+hc-ledger --quiet verify | jf 'ok: {ok}; {blocks} blocks, {transactions} transactions' | indent
