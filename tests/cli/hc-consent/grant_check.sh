@@ -14,7 +14,7 @@ run 1 check --grantee research.pub --at 2030-01-02T00:00:00Z
 expect_out '"reason":"expired"'; expect_out "\"rule\":\"$g\""
 run 1 check --grantee other.pub --at 2030-01-01T12:00:00Z
 expect_out '"reason":"no-consent"'; expect_out '"rule":null'
-run 1 check --grantee research.pub --at 2030-01-01T12:00:00Z --purpose TREAT
+run 1 hc-consent check --emr "$emr" --grantee research.pub --at 2030-01-01T12:00:00Z --purpose TREAT
 expect_out '"reason":"no-consent"'
 # A key ID works as well as a key file.
 rid=$(hc-keygen id research.pub)
