@@ -11,8 +11,9 @@ say "Research: may the institute read Bob's record now? The chain's consent rule
 hc-consent --quiet check --grantee research.pub --emr "$emr" --purpose HRESCH |
   jf '{decision} ({reason}), rule {rule:.16}..., evaluated at block {height}' | indent
 
-say "Release: Bob's tooling re-seals the record for the institute, and records the answer on chain"
-hc-share --quiet release --key bob.key --context stmarys --emr "$emr" --to research.pub --purpose HRESCH \
+say "Release: the institute signs a request; Bob's tooling checks it and the consent, re-seals the record for the institute alone, and records the answer on chain"
+hc-share request --key research.key --emr "$emr" --purpose HRESCH -o request.json
+hc-share --quiet release --key bob.key --context stmarys --request request.json --to research.pub \
   -o for-research.age --producer stmarys.key |
   jf 'access {access:.16}... ({decision}) in block {height}; for-research.age is sealed for research.pub only' | indent
 hc-open --key research.key -o research-copy.sd.json for-research.age

@@ -2,7 +2,7 @@
 # the whole ledger verifies.
 say "Audit: Bob lists every request for his records and its answer"
 hc-share audit --key bob.key --context stmarys |
-  jf '{time} {requester} asked for {emr:.12}... ({purpose}, as of {asked_at}): {decision} ({reason})' | indent
+  jf '{time} {requester} asked for {emr:.12}... ({purpose}, as of {asked_at}): {decision} ({reason}) [signed request: {request:.12}]' | indent
 
 say "Reveal: Bob proves to St Mary's that his blood-pressure-study pseudonym is also him"
 challenge=$(hc-share challenge | sed -n 's/.*"challenge":"\([^"]*\)".*/\1/p')

@@ -45,6 +45,7 @@ Value AccessRecord::to_json() const {
                {"reason", opt(reason)},
                {"rule", opt(grant)},
                {"answered_by", answered_by},
+               {"request", opt(request)},
                {"tx_id", at.tx_id},
                {"height", at.height}};
 }
@@ -126,6 +127,7 @@ Chain Chain::load(ledger::Ledger& l, std::optional<uint64_t> height) {
         {
           if (const Value* r = json::find(*x, "reason"); r && r->is_string()) a.reason = r->get<std::string>();
           if (const Value* r = json::find(*x, "at"); r && r->is_string()) a.asked_at = r->get<std::string>();
+          if (const Value* r = json::find(*x, "request"); r && r->is_string()) a.request = r->get<std::string>();
         }
         if (a.asked_at.empty()) a.asked_at = ledger::format_time(t.time);
         a.answered_by = t.signer;
@@ -167,7 +169,8 @@ ledger::Tx revoke_tx(const keys::SecretKey& pseudonym, const std::string& chain,
                          time);
 }
 
-ledger::Tx access_tx(const keys::SecretKey& signer, const std::string& chain, const CheckResult& r, int64_t time) {
+ledger::Tx access_tx(const keys::SecretKey& signer, const std::string& chain, const CheckResult& r, int64_t time,
+                     const std::string& request_id) {
   Value data{{"emr", r.request.emr},
              {"requester", r.request.grantee},
              {"purpose", r.request.purpose},
@@ -175,6 +178,7 @@ ledger::Tx access_tx(const keys::SecretKey& signer, const std::string& chain, co
              {"ext", Value{{"reason", consent::reason_name(r.decision.reason)}, {"at", consent::format_time(r.request.time)},
                            {"height", r.height}}}};
   if (!r.decision.rule.empty()) data["grant"] = r.decision.rule;
+  if (!request_id.empty()) data["ext"]["request"] = request_id;
   // A nonce keeps two identical answers in one second distinct transactions.
   return ledger::make_tx(signer, chain, "access", std::move(data), time, crypto::hex(crypto::random_bytes(8)));
 }
@@ -230,14 +234,15 @@ CheckResult check(const Chain& chain, const CheckRequest& q) {
 
 ReleaseResult release(const Chain& chain, const CheckRequest& q, const keys::PublicKey& grantee,
                       const keys::SecretKey& patient, const keys::SecretKey& pseudonym, blobstore::Backend& store,
-                      seal::Sink& out, int64_t now, std::optional<ledger::Tx>& refused) {
+                      seal::Sink& out, int64_t now, std::optional<ledger::Tx>& refused,
+                      const std::string& request_id) {
   if (grantee.key_id != q.grantee)
     throw Error(Exit::usage, "the grantee key " + grantee.key_id + " is not the requester " + q.grantee);
   CheckRequest req = q;
   req.patient = pseudonym.pub.key_id;
   ReleaseResult r;
   r.check = check(chain, req);
-  r.access = access_tx(pseudonym, chain.chain_id, r.check, now);
+  r.access = access_tx(pseudonym, chain.chain_id, r.check, now, request_id);
   if (!r.check.decision.permit) {
     refused = r.access;
     std::string why = consent::reason_name(r.check.decision.reason);
@@ -259,6 +264,72 @@ ReleaseResult release(const Chain& chain, const CheckRequest& q, const keys::Pub
   seal::encrypt({grantee.x25519}, again, out);
   // Wipe the plaintext copy now that it is sealed again.
   std::fill(plain.data.begin(), plain.data.end(), '\0');
+  return r;
+}
+
+// ---- signed requests ---------------------------------------------------------------
+
+Value make_request(const keys::SecretKey& k, const std::string& emr, const std::string& purpose, int64_t time) {
+  auto nonce = crypto::random_bytes(16);
+  Value v{{"type", k_request_type},
+          {"requester", k.pub.key_id},
+          {"emr", emr},
+          {"purpose", purpose},
+          {"time", consent::format_time(time)},
+          {"nonce", crypto::base64url(nonce.data(), nonce.size())}};
+  std::string msg(k_request_context);
+  json::canonical_append(msg, v);
+  auto sig = k.sign(msg);
+  v["sig"] = crypto::base64url(sig.data(), sig.size());
+  verify_request(v, k.pub, "new request");
+  return v;
+}
+
+AccessRequest verify_request(const Value& v, const keys::PublicKey& who, const std::string& source) {
+  auto bad = [&](const std::string& field, const std::string& msg) {
+    return std::move(Error(Exit::data, msg).file(source)).field(field);
+  };
+  if (!v.is_object()) throw bad("(request)", "must be an object");
+  for (auto it = v.begin(); it != v.end(); ++it) {
+    const std::string& k = it.key();  // (clang 14 cannot capture a structured binding)
+    static const char* known[] = {"type", "requester", "emr", "purpose", "time", "nonce", "sig"};
+    if (std::none_of(std::begin(known), std::end(known), [&](const char* a) { return k == a; })) throw bad(k, "unknown member");
+  }
+  auto str = [&](const char* k, size_t max) {
+    const Value* x = json::find(v, k);
+    if (!x) throw bad(k, "missing");
+    if (!x->is_string() || x->get_ref<const std::string&>().empty() || x->get_ref<const std::string&>().size() > max)
+      throw bad(k, "must be a string of 1-" + std::to_string(max) + " bytes");
+    return x->get<std::string>();
+  };
+  if (str("type", 64) != k_request_type) throw bad("type", std::string("must be \"") + k_request_type + "\"");
+  AccessRequest r;
+  r.requester = str("requester", 16);
+  if (!ledger::is_key_id(r.requester)) throw bad("requester", "must be a key ID (16 lowercase hex digits)");
+  r.emr = str("emr", 64);
+  ledger::hash_from_hex(r.emr, "emr");
+  r.purpose = str("purpose", 32);
+  r.time = consent::parse_time(str("time", 20), "time");
+  str("nonce", 64);
+  crypto::Bytes sig;
+  try {
+    sig = crypto::unbase64url(str("sig", 86));
+  } catch (const Error& e) {
+    throw bad("sig", e.message());
+  }
+  if (sig.size() != 64) throw bad("sig", "must encode 64 bytes");
+  if (r.requester != who.key_id)
+    throw std::move(Error(Exit::invalid, "the request is from " + r.requester + ", not from " + who.key_id).file(source))
+        .field("requester");
+  Value body = v;
+  body.erase("sig");
+  std::string msg(k_request_context);
+  json::canonical_append(msg, body);
+  crypto::Ed25519Signature s;
+  std::copy(sig.begin(), sig.end(), s.begin());
+  if (!crypto::ed25519_verify(who.ed25519, msg, s))
+    throw std::move(Error(Exit::invalid, "the request's signature does not verify").file(source)).field("sig");
+  r.id = crypto::hex(crypto::sha256(json::canonical(v)));
   return r;
 }
 
@@ -321,8 +392,8 @@ std::vector<std::string> verify_reveal(const Value& proof, const std::string& au
   };
   auto only = [&](const Value& o, std::initializer_list<const char*> keys, const std::string& path) {
     if (!o.is_object()) throw bad(path.empty() ? "(proof)" : path.substr(0, path.size() - 1), "must be an object");
-    for (auto& [k, v] : o.items()) {
-      (void)v;
+    for (auto it = o.begin(); it != o.end(); ++it) {
+      const std::string& k = it.key();
       if (std::none_of(keys.begin(), keys.end(), [&](const char* a) { return k == a; })) throw bad(path + k, "unknown member");
     }
   };

@@ -60,6 +60,7 @@ struct IndexEntry {
 struct AccessRecord {
   Place at;
   std::string emr, requester, purpose, decision, grant, answered_by, reason;
+  std::string request;   ///< ID of the grantee's signed request, if it sent one
   std::string asked_at;  ///< the time the request was evaluated at (ext.at), RFC 3339
   json::Value to_json() const;
 };
@@ -135,7 +136,9 @@ struct CheckResult {
 CheckResult check(const Chain& chain, const CheckRequest& request);
 
 /// The access transaction recording `result` (signed by whoever answers).
-ledger::Tx access_tx(const keys::SecretKey& signer, const std::string& chain, const CheckResult& result, int64_t time);
+/// `request_id` (optional) is the ID of the grantee's signed request.
+ledger::Tx access_tx(const keys::SecretKey& signer, const std::string& chain, const CheckResult& result, int64_t time,
+                     const std::string& request_id = "");
 
 /// Key release. Checks consent on `chain` for `grantee` to read `request.emr`
 /// at request.time; if it holds, fetches the sealed object from `store`
@@ -154,7 +157,27 @@ struct ReleaseResult {
 };
 ReleaseResult release(const Chain& chain, const CheckRequest& request, const keys::PublicKey& grantee,
                       const keys::SecretKey& patient, const keys::SecretKey& pseudonym, blobstore::Backend& store,
-                      seal::Sink& out, int64_t now, std::optional<ledger::Tx>& refused);
+                      seal::Sink& out, int64_t now, std::optional<ledger::Tx>& refused,
+                      const std::string& request_id = "");
+
+/// A grantee's signed request for one EMR, which release checks and whose
+/// ID the access record keeps, so the audit shows who really asked:
+///   {"type":"hc-share-request-v1","requester":KEYID,"emr":ID,"purpose":CODE,
+///    "time":TIME,"nonce":B64URL,"sig":B64URL}
+/// sig is Ed25519 by the requester over "hc-share/request/v1\n" ||
+/// canonical(the object without "sig"); the ID is SHA-256 of canonical(whole).
+inline constexpr const char* k_request_type = "hc-share-request-v1";
+inline constexpr std::string_view k_request_context = "hc-share/request/v1\n";
+struct AccessRequest {
+  std::string id, requester, emr, purpose;
+  int64_t time = 0;
+};
+json::Value make_request(const keys::SecretKey& requester, const std::string& emr, const std::string& purpose,
+                         int64_t time);
+/// Strict parse and signature check against `requester`'s key. Error{data}
+/// malformed, Error{invalid} bad signature or another requester's key.
+AccessRequest verify_request(const json::Value& request, const keys::PublicKey& requester,
+                             const std::string& source = "");
 
 /// Linking pseudonyms for one verifier:
 ///   {"type":"hc-share-reveal-v1","audience":KEYID,"challenge":TEXT,

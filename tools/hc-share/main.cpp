@@ -23,7 +23,7 @@ namespace {
 
 struct Options {
   std::string dir, key, context, producer, emr, location, store, type, to, purpose, at = "now", output, audience,
-      challenge, proof = "-";
+      challenge, proof = "-", request;
   std::string age_band, gender, condition, procedure, care_plan;
   std::vector<std::string> readers, contexts, patients;
   uint64_t height = UINT64_MAX;
@@ -79,15 +79,23 @@ int main(int argc, char** argv) {
   auto* release = app.add_subcommand("release", "Re-seal an EMR for a grantee whose consent holds; record the answer");
   release->add_option("--key", o.key, "The patient's private key file")->required();
   release->add_option("--context", o.context, "The relationship whose pseudonym indexed the EMR")->required();
-  release->add_option("--emr", o.emr, "Content hash of the sealed object")->required();
+  release->add_option("--emr", o.emr, "Content hash of the sealed object (default: the request's)");
   release->add_option("--to", o.to, "The grantee's public key file (the copy is sealed for it)")->required();
-  release->add_option("--purpose", o.purpose, "The grantee's purpose (TREAT, HRESCH, ...)")->required();
+  release->add_option("--purpose", o.purpose, "The grantee's purpose (TREAT, HRESCH, ...; default: the request's)");
+  release->add_option("--request", o.request, "The grantee's signed request (hc-share request); its time is the time asked");
   release->add_option("--type", o.type, "FHIR resource type (default: from the index entry)");
   release->add_option("-s,--store", o.store, "Store holding the object (default $HC_STORE)");
   release->add_option("--at", o.at, "Time of the request: now (default), +/-N[smhd], RFC 3339");
   release->add_option("-o,--output", o.output, "Write the grantee's sealed copy to FILE (atomically)")->required();
   release->add_flag("-f,--force", o.force, "Replace an existing output file");
   release->add_option("--producer", o.producer, "Append the access record with this delegate key (default: print it)");
+
+  auto* request = app.add_subcommand("request", "A grantee signs a request for one EMR (for the patient's release)");
+  request->add_option("--key", o.key, "The grantee's private key file")->required();
+  request->add_option("--emr", o.emr, "Content hash of the sealed object")->required();
+  request->add_option("--purpose", o.purpose, "Purpose code (TREAT, HRESCH, ...)")->required();
+  request->add_option("-o,--output", o.output, "Write to FILE (atomically) instead of standard output");
+  request->add_flag("-f,--force", o.force, "Replace an existing output file");
 
   auto* audit = app.add_subcommand("audit", "List access records (who asked for what, when, and the answer)");
   audit->add_option("--patient", o.patients, "Only EMRs indexed by these patient IDs");
@@ -157,10 +165,30 @@ int main(int argc, char** argv) {
       auto chain = S::Chain::load(*l);
       S::CheckRequest q;
       q.grantee = grantee.key_id;
-      q.emr = hc::blobstore::parse_address(o.emr);
+      q.emr = o.emr.empty() ? std::string() : hc::blobstore::parse_address(o.emr);
       q.purpose = o.purpose;
       q.resource_type = o.type;
       q.time = S::parse_when(o.at, now, "at");
+      std::string request_id;
+      if (!o.request.empty()) {
+        // A signed request: it says who asks, for what, and when.
+        if (o.at != "now") throw hc::Error(hc::Exit::usage, "--at and --request exclude each other: the request has its time");
+        std::string src = o.request == "-" ? "<stdin>" : o.request;
+        auto req = S::verify_request(hc::json::parse(hc::io::read_all(o.request, 64 << 10), src), grantee, src);
+        if (!q.emr.empty() && q.emr != req.emr) throw hc::Error(hc::Exit::usage, "the request is for EMR " + req.emr).field("emr");
+        if (!q.purpose.empty() && q.purpose != req.purpose)
+          throw hc::Error(hc::Exit::usage, "the request is for purpose " + req.purpose).field("purpose");
+        if (req.time > now + 600) throw hc::Error(hc::Exit::invalid, "the request is dated in the future").file(src);
+        q.emr = req.emr;
+        q.purpose = req.purpose;
+        q.time = req.time;
+        request_id = req.id;
+        for (auto& a : chain.access)
+          if (a.request == request_id)
+            throw hc::Error(hc::Exit::invalid, "this request was answered already (block " + std::to_string(a.at.height) + ")")
+                .file(src);
+      }
+      if (q.emr.empty() || q.purpose.empty()) throw hc::Error(hc::Exit::usage, "release needs --emr and --purpose, or --request");
       auto record = [&](const L::Tx& tx) {
         if (o.producer.empty()) {
           hc::io::write_stdout(tx.bytes + "\n");
@@ -173,7 +201,7 @@ int main(int argc, char** argv) {
       std::optional<L::Tx> refused;
       hc::seal::AtomicFileSink out(o.output, 0644, o.force ? hc::io::Overwrite::replace : hc::io::Overwrite::refuse);
       try {
-        auto r = S::release(chain, q, grantee, patient, pseudonym, *store, out, now, refused);
+        auto r = S::release(chain, q, grantee, patient, pseudonym, *store, out, now, refused, request_id);
         record(r.access);  // the answer is on chain before the copy appears
         out.commit();
         hc::tool::note(fmt::format("released {} to {} under rule {}", q.emr.substr(0, 16), grantee.key_id,
@@ -182,6 +210,10 @@ int main(int argc, char** argv) {
         if (refused && e.code() == hc::Exit::perm) record(*refused);
         throw;
       }
+    } else if (request->parsed()) {
+      auto k = unlock(o.key);
+      auto v = S::make_request(k, hc::blobstore::parse_address(o.emr), o.purpose, now);
+      hc::io::write_output(o.output, hc::json::dump(v, false), o.force);
     } else if (audit->parsed()) {
       L::Ledger l(S::ledger_dir(o.dir), true);
       auto c = S::Chain::load(l, upto(o));
