@@ -18,13 +18,18 @@ bool band(const json::Value& f, int& lo, int& hi) {
   auto it = f.find("age_band");
   if (it == f.end() || !it->is_string()) return false;
   const auto& s = it->get_ref<const std::string&>();
-  if (!s.empty() && s.back() == '+') {
-    lo = std::stoi(s.substr(0, s.size() - 1));
-    hi = 1000;
-  } else {
-    auto d = s.find('-');
-    lo = std::stoi(s.substr(0, d));
-    hi = std::stoi(s.substr(d + 1));
+  try {  // validated when the transaction was accepted; a damaged table just does not match
+    if (!s.empty() && s.back() == '+') {
+      lo = std::stoi(s.substr(0, s.size() - 1));
+      hi = 1000;
+    } else {
+      auto d = s.find('-');
+      if (d == std::string::npos) return false;
+      lo = std::stoi(s.substr(0, d));
+      hi = std::stoi(s.substr(d + 1));
+    }
+  } catch (const std::exception&) {
+    return false;
   }
   return true;
 }

@@ -169,6 +169,10 @@ Env::Env(const std::string& dir, const Options& options) : m_dir(dir), m_options
     m_env = nullptr;
     fail(rc, "opening the ledger database", dir);
   }
+  // Free the reader slots of processes that died (e.g. SIGKILL) so their
+  // stale snapshots do not keep pages from being reused.
+  int dead = 0;
+  mdb_reader_check(m_env, &dead);
   // The file may already be bigger than the requested map: adopt its size.
   MDB_envinfo info{};
   mdb_env_info(m_env, &info);
