@@ -68,7 +68,7 @@ HC_BENCHMARK("ces/sign-stream") {
   // What hc-sign --stream does per line: parse, sign, serialize one line.
   auto one = [&]() -> size_t {
     auto sd = signer.sign(hc::json::parse(f.line, "bench"));
-    return hc::json::dump(sd.to_json(), false).size() > 0;
+    return sd.json_line().size() > 0;
   };
   for (int i = 0; i < 2000; ++i) one();
   long rss_before = max_rss_kib();
@@ -87,7 +87,7 @@ HC_BENCHMARK("ces/verify") {
   Fixture f;
   hc::ces::Signer signer(f.doctor, f.options());
   auto sd = signer.sign(hc::json::parse(f.line));
-  std::string text = hc::json::dump(sd.to_json(), false);
+  std::string text = sd.json_line();
   hc::ces::VerifyOptions vo;
   vo.trusted.push_back(f.doctor.pub);
   size_t n = sd.disclosures.size();
@@ -104,12 +104,12 @@ HC_BENCHMARK("ces/extract") {
   Fixture f;
   hc::ces::Signer signer(f.doctor, f.options());
   auto sd = signer.sign(hc::json::parse(f.line));
-  std::string text = hc::json::dump(sd.to_json(), false);
+  std::string text = sd.json_line();
   hc::ces::ExtractOptions o;
   o.remove = {"/note", "/component/1", "/performer/0/display"};
   double rate = hc::bench::rate([&]() -> size_t {
     auto doc = hc::ces::open_document(text, "bench");
-    return hc::json::dump(hc::ces::extract(doc, o).to_json(), false).size() > 0;
+    return hc::ces::extract(doc, o).json_line().size() > 0;
   }, hc::bench::seconds());
   hc::bench::report(fmt::format("ces/hc-extract ({} disclosures, 3 removals)", sd.disclosures.size()), rate, "docs/s",
                     "issue target", 20000, 1.0);

@@ -20,7 +20,7 @@ namespace hc::ces {
 struct TypeRules {
   std::vector<std::string> plain;     ///< signed in the clear with everything under them: never removable
   std::vector<std::string> together;  ///< one disclosure each: removed or kept whole
-  std::vector<std::string> required;  ///< must exist in every document (checked by hc-sign and hc-verify)
+  std::vector<std::string> required;  ///< pointers (no "*") that must exist in every document
   /// {if, then}: wherever the "if" part is disclosed, the "then" part (same
   /// "*" bindings) must be too.
   std::vector<std::pair<std::string, std::string>> requires_;

@@ -192,6 +192,34 @@ json::Value SdJwt::to_json() const {
                      {"header", std::move(header)}};
 }
 
+std::string SdJwt::json_line() const {
+  size_t size = protected_b64.size() + payload_b64.size() + signature_b64.size() + kb_jwt.size() + 96;
+  for (const auto& d : disclosures) size += d.size() + 3;
+  std::string out;
+  out.reserve(size);
+  out += "{\"header\":{\"disclosures\":[";
+  for (size_t i = 0; i < disclosures.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    out += disclosures[i];
+    out += '"';
+  }
+  out += ']';
+  if (!kb_jwt.empty()) {
+    out += ",\"kb_jwt\":\"";
+    out += kb_jwt;
+    out += '"';
+  }
+  out += "},\"payload\":\"";
+  out += payload_b64;
+  out += "\",\"protected\":\"";
+  out += protected_b64;
+  out += "\",\"signature\":\"";
+  out += signature_b64;
+  out += "\"}\n";
+  return out;
+}
+
 SdJwt parse_sd_jwt(std::string_view text, const std::string& source, const SdJwtLimits& limits) {
   if (text.size() > limits.max_bytes)
     throw Error(Exit::data, fmt::format("SD-JWT is larger than the limit of {} bytes", limits.max_bytes))

@@ -39,6 +39,9 @@ struct SdJwt {
   std::string compact() const;
   /// The flattened JWS JSON serialization (RFC 9901 §8.1).
   json::Value to_json() const;
+  /// The same as one line of text (json::dump(to_json(), false), without
+  /// building the DOM: every member is base64url, which needs no escaping).
+  std::string json_line() const;
 };
 
 /// Parses either serialization: text whose first non-space byte is "{" is the

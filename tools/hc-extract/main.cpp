@@ -43,7 +43,7 @@ int main(int argc, char** argv) {
     bool was_json = text.find_first_not_of(" \t\r\n") != std::string::npos &&
                     text[text.find_first_not_of(" \t\r\n")] == '{';
     bool write_compact = compact || (!as_json && !was_json);
-    hc::io::write_output(output, write_compact ? out.compact() + "\n" : hc::json::dump(out.to_json(), false), force);
+    hc::io::write_output(output, write_compact ? out.compact() + "\n" : out.json_line(), force);
     return 0;
   });
 }

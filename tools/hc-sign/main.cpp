@@ -38,12 +38,12 @@ int main(int argc, char** argv) {
       return hc::tool::read_passphrase({.file = passphrase_file}, key_file);
     });
     hc::ces::Signer signer(key, opts);
-    auto render = [&](const hc::ces::SdJwt& sd, bool pretty) {
-      return compact ? sd.compact() + "\n" : hc::json::dump(sd.to_json(), pretty);
+    auto render = [&](const hc::ces::SdJwt& sd) {
+      return compact ? sd.compact() + "\n" : sd.json_line();
     };
     if (!stream) {
       auto doc = hc::json::parse(hc::io::read_all(input), input == "-" ? "<stdin>" : input);
-      hc::io::write_output(output, render(signer.sign(doc), false), force);
+      hc::io::write_output(output, render(signer.sign(doc)), force);
       return 0;
     }
     // Stream mode: one output line per input line, written as it is made,
@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
       hc::json::Value doc;
       try {
         doc = hc::json::parse(line, lines.name());
-        batch += render(signer.sign(doc), false);
+        batch += render(signer.sign(doc));
       } catch (hc::Error& e) {
         e.file(lines.name() == "-" ? "<stdin>" : lines.name()).line(lines.line_number());
         throw;
