@@ -424,8 +424,7 @@ LineStatus Decoder::decode_ehealth(std::string_view raw, int64_t host_ms, std::v
     return emit(Kind::gsr, {v});
   }
   if (starts_with(s, "current position") || starts_with(s, "body position")) {
-    std::string_view rest = s.substr(s.find('n') + 8);  // after "position"
-    rest = s.substr(starts_with(s, "current") ? 16 : 13);
+    std::string_view rest = s.substr(starts_with(s, "current") ? 16 : 13);  // after "position"
     skip_spaces(rest);
     if (rest.empty() || rest.front() != ':') return bad("position");
     rest.remove_prefix(1);

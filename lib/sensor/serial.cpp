@@ -181,12 +181,16 @@ void Pty::drain(int max_ms) const {
     ::usleep(static_cast<useconds_t>(std::min(max_ms, 300)) * 1000);
     return;
   }
-  for (int waited = 0; waited < max_ms; waited += 5) {
+  // FIONREAD counts what waits in the reader's line discipline, not bytes
+  // still in the tty layer's flip buffers (pushed by a kernel worker that
+  // may lag on a loaded machine): so the queue must stay empty a while.
+  int quiet_ms = 0;
+  for (int waited = 0; waited < max_ms && quiet_ms < 250; waited += 5) {
     int queued = 0;
-    if (::ioctl(s, FIONREAD, &queued) != 0 || queued == 0) break;
+    if (::ioctl(s, FIONREAD, &queued) != 0) break;
+    quiet_ms = queued == 0 ? quiet_ms + 5 : 0;
     ::usleep(5000);
   }
-  ::usleep(20000);  // the reader's last read() may still be in flight
   ::close(s);
 }
 

@@ -387,7 +387,7 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
     // Unplug: the device goes away mid-stream, then comes back on a new pty.
     if (pty && run.unplug_after && !unplugged_once && gen.lines() >= run.unplug_after && pending.empty()) {
       unplugged_once = true;
-      pty->drain(5000);  // the last bytes reach the reader
+      pty->drain(15000);  // the last bytes reach the reader
       pty->close();
       if (!run.link.empty()) ::unlink(run.link.c_str());
       ++st.unplugs;
@@ -402,7 +402,7 @@ SimStats run_sim(Generator& gen, const SimRun& run) {
   st.lines = gen.lines();
   st.faults = gen.faults();
   if (pty) {
-    pty->drain(5000);  // let the reader take the last bytes
+    pty->drain(15000);  // let the reader take the last bytes
     pty->close();
     if (!run.link.empty()) ::unlink(run.link.c_str());
   }

@@ -234,6 +234,8 @@ TEST_CASE("faults: garbage, noise and bad values are classified") {
   CHECK(decode1("").status == LineStatus::empty);
   CHECK(decode1("   \r").status == LineStatus::empty);
   CHECK(decode1("hello world").status == LineStatus::unknown);
+  CHECK(decode1("Body position").status == LineStatus::malformed);  // found by sensor_ehealth_fuzz
+  CHECK(decode1("current position").status == LineStatus::malformed);
   CHECK(decode1("\xfe\x81\x93\x07\xc3").status == LineStatus::noise);  // wrong baud rate
   CHECK(decode1("ab\x01" "cd").status == LineStatus::noise);
   CHECK(decode1("ECG value : abc V").status == LineStatus::malformed);
