@@ -107,22 +107,31 @@ int main(int argc, char** argv) {
       spec.start = S::parse_when(o.from, now, "from");
       spec.end = S::parse_when(o.until, spec.start, "until");
       auto pseudonym = unlock(o.key).pseudonym(o.context);
-      std::string chain = L::Ledger(S::ledger_dir(o.dir), true).state().chain;
-      if (!o.emrs.empty()) {  // a grant for an EMR this pseudonym did not index is a mistake
+      S::Chain c = [&] {  // closed again before submit() opens the ledger to append
         L::Ledger l(S::ledger_dir(o.dir), true);
-        auto c = S::Chain::load(l);
-        for (auto& e : o.emrs) {
-          bool mine = false;
-          for (auto* x : c.find_index(e)) mine = mine || x->patient == pseudonym.pub.key_id;
-          if (!mine)
-            throw hc::Error(hc::Exit::no_input, "EMR " + e + " is not indexed under the pseudonym for \"" + o.context + "\" (" +
-                                                    pseudonym.pub.key_id + ")")
-                .field("emr")
-                .hint("index it first with hc-share index, using the same --context");
-        }
+        return S::Chain::load(l);
+      }();
+      std::string chain = c.chain_id;
+      for (auto& e : o.emrs) {  // a grant for an EMR this pseudonym did not index is a mistake
+        bool mine = false;
+        for (auto* x : c.find_index(e)) mine = mine || x->patient == pseudonym.pub.key_id;
+        if (!mine)
+          throw hc::Error(hc::Exit::no_input, "EMR " + e + " is not indexed under the pseudonym for \"" + o.context + "\" (" +
+                                                  pseudonym.pub.key_id + ")")
+              .field("emr")
+              .hint("index it first with hc-share index, using the same --context");
       }
-      auto tx = S::grant_tx(pseudonym, chain, spec, now);
-      std::string gid = hc::consent::parse_grant(tx.data()).id;
+      // The same terms issued in the same second would be the same rule (one
+      // ID); a new grant is a new rule, so its issue time moves on a second.
+      spec.issued = now;
+      L::Tx tx;
+      std::string gid;
+      for (;;) {
+        tx = S::grant_tx(pseudonym, chain, spec, now);
+        gid = hc::consent::parse_grant(tx.data()).id;
+        if (!c.grants.count(gid)) break;
+        ++spec.issued;
+      }
       hc::tool::note(fmt::format("grant {}: {} {} for {} from {} until {}", gid.substr(0, 16), o.deny ? "deny" : "permit",
                                  spec.grantee, fmt::join(spec.purposes, ","), hc::consent::format_time(spec.start),
                                  hc::consent::format_time(spec.end)));
@@ -130,8 +139,10 @@ int main(int argc, char** argv) {
     } else if (revoke->parsed()) {
       S::check_context(o.context);
       auto pseudonym = unlock(o.key).pseudonym(o.context);
-      L::Ledger l(S::ledger_dir(o.dir), true);
-      auto c = S::Chain::load(l);
+      S::Chain c = [&] {
+        L::Ledger l(S::ledger_dir(o.dir), true);
+        return S::Chain::load(l);
+      }();
       L::hash_from_hex(o.grant, "GRANT");
       auto it = c.grants.find(o.grant);
       if (it == c.grants.end()) throw hc::Error(hc::Exit::no_input, "no grant " + o.grant + " on the chain").field("GRANT");

@@ -32,3 +32,7 @@ run 0 hc-consent list --key bob.key --context stmarys --at 2031-01-01T00:00:00Z
 expect_out '"status":"expired"'
 run 0 hc-consent list --patient 0000000000000000
 [ -z "$out" ] || fail "listed another patient's grants"
+# The same terms twice (likely in one second) are two rules with two IDs.
+a=$(grant --from 2031-01-01T00:00:00Z --until 2031-01-02T00:00:00Z)
+b=$(grant --from 2031-01-01T00:00:00Z --until 2031-01-02T00:00:00Z)
+[ -n "$a" ] && [ -n "$b" ] && [ "$a" != "$b" ] || fail "two grants, one ID: $a $b"
