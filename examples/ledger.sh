@@ -33,9 +33,11 @@ txid=$(python3 -c 'import json; print(json.load(open("appended.json"))["tx_id"])
 
 say "Ledger: Bob grants the Research Institute access for one year, then the hospital anchors a consent form"
 cat > grant.json <<JSON
-{"grantee": "$(hc-keygen id research.pub)", "purpose": "research", "decision": "permit",
- "scope": ["Observation", "Condition"], "emr": ["$emr_hash"],
- "period": {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"}}
+{"type": "hc-consent-grant-v1", "grantor": "$(hc-keygen id bob.pub)",
+ "grantee": "$(hc-keygen id research.pub)", "decision": "permit", "purpose": ["HRESCH"],
+ "scope": {"resourceType": ["Observation", "Condition"], "emr": ["$emr_hash"]},
+ "period": {"start": "2026-01-01T00:00:00Z", "end": "2027-01-01T00:00:00Z"},
+ "issued": "2026-01-01T00:00:00Z"}
 JSON
 hc-ledger submit --key bob.key --kind consent.grant --data-file grant.json --producer stmarys.key | indent
 echo "Consent form v3, signed on paper" > consent-form.txt

@@ -6,7 +6,7 @@
 //   hist    be64(height) → 32-byte block hash (the history tree's leaves)
 //   txs     be64(height) be32(index) → canonical transaction bytes
 //   txid    32-byte tx ID → be64(height) be32(index)
-//   grants  32-byte grant tx ID → grantor key ID (16) + revoked flag (1)
+//   grants  32-byte consent grant ID → grantor key ID (16) + revoked flag (1)
 //   emr     be64(height) be32(index) → the non-identifying fields of an emr.index (encode_fields)
 //   patient patient key ID (8 bytes) be64(height) be32(index) → ""
 #include <hc/ledger/ledger.h>

@@ -1,6 +1,7 @@
 // The deterministic state transition.
 #include <hc/ledger/state.h>
 
+#include <hc/consent/consent.h>
 #include <hc/core/error.h>
 #include <hc/keys/keys.h>
 
@@ -31,7 +32,11 @@ void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Eff
   auto hash_of = [&](const char* key) { return hash_from_hex(d.at(key).get<std::string>(), key); };
   const std::string& k = t.kind;
   if (k == "consent.grant") {
-    fx.grants[t.id] = Grant{t.signer, false};
+    // Grants are known by their consent ID (SHA-256 of the canonical body),
+    // which revokes and access records name.
+    Hash g = hash_from_hex(consent::parse_grant(d).id, "grant");
+    if (fx.grants.count(g) || lookup.grant(g)) bad(i, "repeats a grant already on the chain");
+    fx.grants[g] = Grant{t.signer, false};
   } else if (k == "consent.revoke") {
     Hash g = hash_of("grant");
     std::optional<Grant> gr;

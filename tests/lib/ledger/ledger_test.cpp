@@ -3,6 +3,7 @@
 
 #include <hc/core/error.h>
 #include <hc/keys/keys.h>
+#include <hc/consent/consent.h>
 #include <hc/ledger/ledger.h>
 #include <hc/ledger/proof.h>
 
@@ -160,15 +161,41 @@ TEST_CASE("consent, membership, votes and double-sign evidence") {
   L::Ledger::init(d.str(), L::Genesis::single(member(org), "test", t0));
   L::Ledger l(d.str());
   auto chain = l.state().chain;
-  Value grant{{"grantee", doc.pub.key_id}, {"purpose", "treatment"}, {"decision", "permit"},
-              {"scope", {"Observation"}}, {"period", {{"start", "2026-01-01T00:00:00Z"}, {"end", "2027-01-01T00:00:00Z"}}}};
+  hc::consent::GrantSpec spec;
+  spec.grantor = pat.pub.key_id;
+  spec.grantee = doc.pub.key_id;
+  spec.purposes = {"TREAT"};
+  spec.scope.resource_types = {"Observation"};
+  spec.start = t0;
+  spec.end = t0 + 86400;
+  spec.issued = t0;
+  Value grant = hc::consent::grant_body(spec);
+  std::string gid = hc::consent::parse_grant(grant).id;
+  // The grantor must sign its own grant.
+  try {
+    L::make_tx(doc, chain, "consent.grant", grant, t0);
+    FAIL("a grant signed by another key was accepted");
+  } catch (const hc::Error& e) {
+    REQUIRE(e.field() == "body.data.grantor");
+  }
+  // The data is parsed by lib/consent: its field names come through.
+  Value bad = grant;
+  bad["purpose"] = Value::array({"treatment"});
+  try {
+    L::make_tx(pat, chain, "consent.grant", bad, t0);
+    FAIL("a bad purpose code was accepted");
+  } catch (const hc::Error& e) {
+    REQUIRE(e.field() == "body.data.purpose[0]");
+  }
   auto g = L::make_tx(pat, chain, "consent.grant", grant, t0);
   l.append_txs({g}, org);
-  auto rv = L::make_tx(doc, chain, "consent.revoke", Value{{"grant", L::to_hex(g.id)}}, t0);
+  auto dup = L::make_tx(pat, chain, "consent.grant", grant, t0, "dup");
+  REQUIRE(expect_invalid([&] { l.append_txs({dup}, org); }).find("repeats a grant") != std::string::npos);
+  auto rv = L::make_tx(doc, chain, "consent.revoke", hc::consent::revoke_body(doc.pub.key_id, gid, t0), t0);
   REQUIRE(expect_invalid([&] { l.append_txs({rv}, org); }).find("another key") != std::string::npos);
-  auto ok = L::make_tx(pat, chain, "consent.revoke", Value{{"grant", L::to_hex(g.id)}}, t0);
+  auto ok = L::make_tx(pat, chain, "consent.revoke", hc::consent::revoke_body(pat.pub.key_id, gid, t0), t0);
   l.append_txs({ok}, org);
-  auto again = L::make_tx(pat, chain, "consent.revoke", Value{{"grant", L::to_hex(g.id)}}, t0, "2");
+  auto again = L::make_tx(pat, chain, "consent.revoke", hc::consent::revoke_body(pat.pub.key_id, gid, t0), t0, "2");
   REQUIRE(expect_invalid([&] { l.append_txs({again}, org); }).find("already revoked") != std::string::npos);
 
   auto add = L::make_tx(org, chain, "member.add", member(org2).to_json(), t0);
