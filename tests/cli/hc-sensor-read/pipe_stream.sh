@@ -5,7 +5,7 @@ source "$HC_SRC/tests/cli/lib.sh"
 source "$HC_SRC/tests/cli/hc-sensor-read/pty.lib"
 start_sim -s pulse,temp
 set +e
-timeout 20 hc-sensor-read -p "$T/port" --patient 0123456789abcdef 2> err.txt | head -n 3 > first.txt
+timeout --foreground -k 10 20 hc-sensor-read -p "$T/port" --patient 0123456789abcdef 2> err.txt | head -n 3 > first.txt
 set -e
 [ "$(wc -l < first.txt)" = 3 ] || fail "no streamed lines"
 python3 "$HC_SRC/tests/cli/hc-sensor-read/fhir_check.py" first.txt || fail "FHIR check"

@@ -3,7 +3,7 @@
 source "$HC_SRC/tests/cli/lib.sh"
 source "$HC_SRC/tests/cli/hc-sensor-read/pty.lib"
 start_sim -s temp --no-wait
-pty=$(head -n 1 sim.out)
+pty=$(readlink "$T/port")
 stty -F "$pty" 9600 icanon echo
 start_reader --format raw -b 921600
 for _ in $(seq 50); do grep -q . out.txt && break; sleep 0.1; done
