@@ -15,7 +15,7 @@ else
 fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true
-            [ -n "${work:-}" ] && [[ $work == */hc-node-demo.* ]] && rm -rf "$work"; }
+            if [[ ${work:-} == */hc-node-demo.* ]]; then rm -rf "$work"; fi; }
 trap cleanup EXIT
 cd "$work"
 read -r -a ports <<<"$(python3 -c '
@@ -34,12 +34,29 @@ for i in 0 1 2 3; do
     --listen "127.0.0.1:${ports[$i]}" --api "127.0.0.1:${ports[$((i + 4))]}" "${peers[@]}" -o "${orgs[$i]}.json" --force 2>/dev/null
 done
 api() { echo "http://127.0.0.1:${ports[$(( $1 + 4 ))]}"; }
+height() { curl -s "$(api "$1")/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["height"])'; }
+# wait_for WHAT SECONDS CMD...: polls CMD until it succeeds; gives up with
+# the node logs after SECONDS, so a node that cannot start never hangs this.
+wait_for() {
+  local what=$1 limit=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@"; do
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "gave up waiting for $what after ${limit}s; node logs:" >&2
+      tail -n 5 ./*.log >&2 || true
+      exit 1
+    fi
+    sleep 0.1
+  done
+}
+healthy() { curl -sf "$(api "$1")/v1/health" >/dev/null 2>&1; }
+caught_up() { [ "$(height 3)" -ge "$1" ] 2>/dev/null; }
 
 say "Node: start the four nodes"
 for i in 0 1 2 3; do
   hc-node --config "${orgs[$i]}.json" >"${orgs[$i]}.out" 2>"${orgs[$i]}.log" & pids[$i]=$!
 done
-for i in 0 1 2 3; do until curl -sf "$(api $i)/v1/health" >/dev/null 2>&1; do sleep 0.1; done; done
+for i in 0 1 2 3; do wait_for "node $i" 30 healthy "$i"; done
 sleep 2
 curl -s "$(api 0)/v1/status" | python3 -c 'import json,sys; s=json.load(sys.stdin)
 print("height", s["height"], "peers", sum(p["connected"] for p in s["peers"]), "delegates", len(s["delegates"]))' | indent
@@ -54,9 +71,9 @@ hc-node load --key insurer.key --genesis genesis.json -n 100 --node "$(api 0)" -
 
 say "Node: it restarts, catches up from its peers, and all heads agree"
 hc-node --config ministry.json >>ministry.out 2>>ministry.log & pids[3]=$!
-until curl -sf "$(api 3)/v1/health" >/dev/null 2>&1; do sleep 0.1; done
-target=$(curl -s "$(api 0)/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["height"])')
-until [ "$(curl -s "$(api 3)/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["height"])')" -ge "$target" ]; do sleep 0.2; done
+wait_for "the ministry's node" 30 healthy 3
+target=$(height 0)
+wait_for "the ministry's node to catch up to height $target" 60 caught_up "$target"
 for i in 0 1 2 3; do kill "${pids[$i]}"; wait "${pids[$i]}" 2>/dev/null || true; done
 pids=()
 for o in "${orgs[@]}"; do
