@@ -12,6 +12,7 @@
 
 #include <hc/keys/keys.h>
 #include <hc/ledger/ledger.h>
+#include <hc/node/admission.h>
 #include <hc/node/config.h>
 
 #include <atomic>
@@ -53,6 +54,12 @@ class Node {
   /// relay: {"tx_id","status":"pending"|"committed", ["height"]}. Error{data}
   /// malformed, Error{invalid} a rule or the signature, Error{temp} mempool full.
   json::Value submit(std::string_view text);
+  /// Admits many transactions (an HTTP JSON Lines request) with one signature
+  /// check each, outside the node's lock, and two short lock sections for the
+  /// whole batch (lib/node/admission.h). One result per text, in order; a
+  /// transaction that is being checked by another thread right now is
+  /// reported "pending".
+  std::vector<SubmitResult> submit_batch(const std::vector<std::string_view>& texts);
   /// {"tx_id","status":"committed","height","index"} or "pending"; nullopt if unknown.
   /// Error{data} for a malformed ID.
   std::optional<json::Value> tx_status(std::string_view id_hex);
