@@ -1,6 +1,27 @@
 #include <hc/node/admission.h>
 
+#include <hc/core/error.h>
+
+#include <fmt/format.h>
+
 namespace hc::node {
+
+std::vector<BatchLine> split_batch(std::string_view body, size_t max_lines) {
+  std::vector<BatchLine> out;
+  size_t at = 0, line = 0;
+  while (at < body.size()) {
+    size_t nl = body.find('\n', at);
+    if (nl == std::string_view::npos) nl = body.size();
+    std::string_view text = body.substr(at, nl - at);
+    at = nl + 1;
+    ++line;
+    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    if (out.size() >= max_lines)
+      throw Error(Exit::data, fmt::format("more than {} transactions in one request", max_lines));
+    out.push_back(BatchLine{text, line});
+  }
+  return out;
+}
 
 AdmissionQueue::AdmissionQueue(size_t max_bytes, std::function<void(PeerBatch&)> work)
     : m_max_bytes(max_bytes), m_work(std::move(work)) {

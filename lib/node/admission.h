@@ -61,6 +61,16 @@ class AdmissionQueue {
   std::thread m_thread;
 };
 
+/// One transaction's text in a JSON Lines request body.
+struct BatchLine {
+  std::string_view text;
+  size_t line = 0;  ///< 1-based, blank lines counted
+};
+/// Splits a POST /v1/txs body into its non-blank lines (a line is blank when
+/// it holds only spaces, tabs and CR; a final line needs no newline). More
+/// than `max_lines` non-blank lines: Error{data}, and nothing is returned.
+std::vector<BatchLine> split_batch(std::string_view body, size_t max_lines);
+
 /// The outcome of admitting one transaction of a batch.
 struct SubmitResult {
   std::string tx_id;      ///< hex, empty when the text did not parse

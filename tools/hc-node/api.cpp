@@ -12,11 +12,10 @@
 
 #include <charconv>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
-#include <thread>
-
 #include <httplib.h>
 
 namespace hc::node_tool {
@@ -85,22 +84,10 @@ Api::Api(node::Node& node, const std::string& host, uint16_t port) : m(std::make
   });
   s.Post("/v1/txs", [&n](const httplib::Request& req, httplib::Response& res) {
     guarded(res, [&] {
-      // One line per transaction; blank lines are skipped but counted.
+      auto batch = node::split_batch(req.body, k_max_batch);
       std::vector<std::string_view> texts;
-      std::vector<size_t> lines;
-      size_t at = 0, line = 0;
-      while (at < req.body.size()) {
-        size_t nl = req.body.find('\n', at);
-        if (nl == std::string::npos) nl = req.body.size();
-        std::string_view text(req.body.data() + at, nl - at);
-        at = nl + 1;
-        ++line;
-        if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        if (texts.size() >= k_max_batch)
-          throw Error(Exit::data, fmt::format("more than {} transactions in one request", k_max_batch));
-        texts.push_back(text);
-        lines.push_back(line);
-      }
+      texts.reserve(batch.size());
+      for (const auto& b : batch) texts.push_back(b.text);
       auto results = n.submit_batch(texts);
       // Written directly: no JSON tree for thousands of short results.
       std::string out = "{\"results\":[";
@@ -108,7 +95,7 @@ Api::Api(node::Node& node, const std::string& host, uint16_t port) : m(std::make
         const auto& r = results[i];
         if (i) out += ',';
         if (!r.error.empty()) {
-          out += json::dump(Value{{"line", lines[i]}, {"error", r.error}, {"exit", r.exit}}, false);
+          out += json::dump(Value{{"line", batch[i].line}, {"error", r.error}, {"exit", r.exit}}, false);
         } else if (r.status == "committed") {
           out += fmt::format(R"({{"height":{},"status":"committed","tx_id":"{}"}})", r.height, r.tx_id);
         } else {
