@@ -22,6 +22,7 @@
 #include <hc/node/wire.h>
 #include <hc/store/store.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <deque>
@@ -661,8 +662,17 @@ struct Node::Impl {
       }
     }
     // 2. Without the lock: parse a peer's text strictly, check signatures.
+    // In slices, so that a transaction checked meanwhile in a proposal (the
+    // loop thread's valid()) is not checked again here.
     std::vector<std::optional<Error>> errors(n);
+    constexpr size_t k_slice = 64;
     for (size_t i = 0; i < n; ++i) {
+      if (i % k_slice == 0 && i > 0) {
+        std::lock_guard lk(mu);
+        for (size_t j = i; j < std::min(n, i + k_slice); ++j)
+          if (todo[j] == Todo::check && (verified.count(ids[j]) || ledger->locate(ids[j])))
+            todo[j] = Todo::admit;  // admit() finds it pending or committed
+      }
       if (todo[i] == Todo::skip) continue;
       try {
         if (from_peer) txs[i] = L::parse_tx(texts[i], source, 0, true);
