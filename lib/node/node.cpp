@@ -837,6 +837,16 @@ std::optional<json::Value> Node::block(uint64_t height) {
   return out;
 }
 
+std::optional<std::vector<std::string>> Node::block_tx_ids(uint64_t height) {
+  std::lock_guard lk(m->mu);
+  auto b = m->ledger->block(height);
+  if (!b) return std::nullopt;
+  std::vector<std::string> ids;
+  ids.reserve(b->txs.size());
+  for (const auto& t : b->txs) ids.push_back(L::to_hex(t.id));
+  return ids;
+}
+
 void Node::query(const ledger::Query& q, const std::function<void(const json::Value&)>& out) {
   std::lock_guard lk(m->mu);
   m->ledger->query(q, out);

@@ -3,6 +3,7 @@
 //   POST /v1/txs           JSON Lines, ≤ 10000        → 200 {"results":[{"tx_id","status"}|{"line","error"}]}
 //   GET  /v1/tx/ID                                    → {"tx_id","status",["height","index"]} | 404
 //   GET  /v1/block/HEIGHT                             → {"block","commit"} | 404
+//   GET  /v1/block/HEIGHT?view=tx_ids                 → {"height","tx_ids":[hex...]} | 404
 //   GET  /v1/query?where=F%3DV&group_by=F&rows=1&threshold=N → JSON Lines (as hc-ledger query)
 //   GET  /v1/status, GET /v1/health
 #include "api.h"
@@ -120,6 +121,15 @@ Api::Api(node::Node& node, const std::string& host, uint16_t port) : m(std::make
       uint64_t h = 0;
       auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), h);
       if (ec != std::errc() || p != t.data() + t.size()) throw Error(Exit::data, "bad height").field("height");
+      if (req.get_param_value("view") == "tx_ids") {
+        auto ids = n.block_tx_ids(h);
+        if (!ids) return reply(res, 404, Value{{"error", "no block at this height"}, {"exit", 66}});
+        std::string out = fmt::format(R"({{"height":{},"tx_ids":[)", h);
+        for (size_t i = 0; i < ids->size(); ++i) out += fmt::format(R"({}"{}")", i ? "," : "", (*ids)[i]);
+        out += "]}";
+        res.status = 200;
+        return res.set_content(out, "application/json");
+      }
       auto v = n.block(h);
       if (!v) return reply(res, 404, Value{{"error", "no block at this height"}, {"exit", 66}});
       reply(res, 200, *v);

@@ -22,6 +22,12 @@ api 2 /v1/status >s.json
 [ "$(json_get s.json .mempool.txs)" -ge 0 ] || fail "status"
 api 3 /v1/block/1 >b.json
 python3 -c 'import json; b=json.load(open("b.json")); assert len(b["commit"]["signers"]) >= 3, b' || fail "block 1 lacks a commit"
+api 3 "/v1/block/1?view=tx_ids" >ids.json
+python3 -c '
+import json,hashlib
+b=json.load(open("b.json"))["block"]; v=json.load(open("ids.json"))
+want=[hashlib.sha256(json.dumps(t,separators=(",",":"),sort_keys=True,ensure_ascii=False).encode()).hexdigest() for t in b.get("txs",[])]
+assert v=={"height":1,"tx_ids":want}, (v,want)' || fail "block 1 tx_ids: $(cat ids.json)"
 hc-ledger -q -d d1/ledger export -o chain.jsonl
 id=$(python3 -c '
 import json,sys,hashlib
