@@ -661,41 +661,45 @@ struct Node::Impl {
         claimed.insert(ids[i]);
       }
     }
-    // 2. Without the lock: parse a peer's text strictly, check signatures.
-    // In slices, so that a transaction checked meanwhile in a proposal (the
-    // loop thread's valid()) is not checked again here.
-    std::vector<std::optional<Error>> errors(n);
+    // 2 and 3, in slices of 64: without the lock, parse a peer's text
+    // strictly and check the signatures; then under the lock admit the
+    // slice and release its claims. A checked transaction thus reaches the
+    // mempool (where valid() sees it) within one slice, and one that a
+    // proposal checked or a commit covered meanwhile is not checked here.
     constexpr size_t k_slice = 64;
-    for (size_t i = 0; i < n; ++i) {
-      if (i % k_slice == 0 && i > 0) {
+    std::vector<std::optional<Error>> errors(n);
+    for (size_t from = 0; from < n; from += k_slice) {
+      size_t to = std::min(n, from + k_slice);
+      if (from > 0) {
         std::lock_guard lk(mu);
-        for (size_t j = i; j < std::min(n, i + k_slice); ++j)
-          if (todo[j] == Todo::check && (verified.count(ids[j]) || ledger->locate(ids[j])))
-            todo[j] = Todo::admit;  // admit() finds it pending or committed
+        for (size_t i = from; i < to; ++i)
+          if (todo[i] == Todo::check && (verified.count(ids[i]) || ledger->locate(ids[i])))
+            todo[i] = Todo::admit;  // admit() finds it pending or committed
       }
-      if (todo[i] == Todo::skip) continue;
-      try {
-        if (from_peer) txs[i] = L::parse_tx(texts[i], source, 0, true);
-        if (todo[i] == Todo::check) {
-          ++signature_checks;
-          if (!txs[i]->signature_valid())
-            throw Error(Exit::invalid, "the transaction's signature does not verify").field("sig");
+      for (size_t i = from; i < to; ++i) {
+        if (todo[i] == Todo::skip) continue;
+        try {
+          if (from_peer) txs[i] = L::parse_tx(texts[i], source, 0, true);
+          if (todo[i] == Todo::check) {
+            ++signature_checks;
+            if (!txs[i]->signature_valid())
+              throw Error(Exit::invalid, "the transaction's signature does not verify").field("sig");
+          }
+        } catch (const Error& e) {
+          errors[i] = e;
         }
-      } catch (const Error& e) {
-        errors[i] = e;
       }
-    }
-    // 3. Under the lock: admit, release the claims.
-    std::lock_guard lk(mu);
-    for (size_t i = 0; i < n; ++i) {
-      if (todo[i] == Todo::skip) continue;
-      claimed.erase(ids[i]);
-      try {
-        if (errors[i]) throw *errors[i];
-        auto r = admit(std::move(*txs[i]));
-        if (results) (*results)[i].status = r == Admit::committed ? "committed" : "pending";
-      } catch (const Error& e) {
-        fail(i, e);
+      std::lock_guard lk(mu);
+      for (size_t i = from; i < to; ++i) {
+        if (todo[i] == Todo::skip) continue;
+        claimed.erase(ids[i]);
+        try {
+          if (errors[i]) throw *errors[i];
+          auto r = admit(std::move(*txs[i]));
+          if (results) (*results)[i].status = r == Admit::committed ? "committed" : "pending";
+        } catch (const Error& e) {
+          fail(i, e);
+        }
       }
     }
   }
