@@ -7,7 +7,7 @@
 //      the others, so that no other thread checks them too;
 //   2. without the lock: parse strictly and verify the signatures;
 //   3. under the lock, briefly: admit to the mempool, release the claims.
-// Steps 2 and 3 run on slices of 64, so that checked transactions reach the
+// Steps 2 and 3 run on slices of 8, so that checked transactions reach the
 // mempool soon, and one that a proposal checked meanwhile is not checked again.
 // The HTTP threads run the steps for their own requests; batches from peers
 // are queued here (bounded in bytes) and run on this class's worker thread.

