@@ -141,6 +141,7 @@ struct Node::Impl {
   uint64_t rejected_txs = 0, vote_evidence = 0, header_evidence = 0, synced_blocks = 0, decided_blocks = 0;
   std::deque<std::string> recent_evidence;
   std::atomic<uint64_t> signature_checks{0};  // transactions' signatures checked on admission
+  std::atomic<uint64_t> block_signature_checks{0};  // ... and in blocks (valid(), sync)
 
   // Batches of transactions from peers, checked off the loop thread
   // (lib/node/admission.h). Last member: its worker stops first.
@@ -270,7 +271,7 @@ struct Node::Impl {
   std::function<bool(const L::Tx&)> verified_fn() {
     return [this](const L::Tx& t) {
       bool v = mempool.contains(t.id) || verified.count(t.id) > 0;
-      if (!v) ++signature_checks;  // the ledger checks it now (once: is_valid records it)
+      if (!v) ++block_signature_checks;  // the ledger checks it now (once: is_valid records it)
       return v;
     };
   }
@@ -895,7 +896,8 @@ json::Value Node::status() {
                {"banned", banned},
                {"blocks", {{"decided", m->decided_blocks}, {"synced", m->synced_blocks}}},
                {"rejected_txs", m->rejected_txs},
-               {"signature_checks", m->signature_checks.load()},
+               {"signature_checks", m->signature_checks.load() + m->block_signature_checks.load()},
+               {"signature_checks_in_blocks", m->block_signature_checks.load()},
                {"evidence", {{"votes", m->vote_evidence}, {"blocks", m->header_evidence}, {"recent", evidence}}},
                {"p2p_port", m->port},
                {"peers", peers}};
