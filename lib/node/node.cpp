@@ -17,10 +17,12 @@
 #include <hc/core/error.h>
 #include <hc/core/io.h>
 #include <hc/net/network.h>
+#include <hc/node/admission.h>
 #include <hc/node/mempool.h>
 #include <hc/node/wire.h>
 #include <hc/store/store.h>
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <deque>
@@ -122,6 +124,7 @@ struct Node::Impl {
   std::unordered_set<Hash, HashHasher> seen;    // consensus messages already handled
   std::map<Hash, L::Checked> checked;           // values that passed valid()
   std::unordered_set<Hash, HashHasher> verified;  // tx IDs whose signature this node checked
+  std::unordered_set<Hash, HashHasher> claimed;   // tx IDs being checked by an admission thread
   std::map<C::PublicKey, C::Proposal> first_proposal;
   std::set<C::PublicKey> evidenced;
   std::optional<L::Block> my_block;             // our one block for this height
@@ -137,6 +140,12 @@ struct Node::Impl {
   // Counters for status.
   uint64_t rejected_txs = 0, vote_evidence = 0, header_evidence = 0, synced_blocks = 0, decided_blocks = 0;
   std::deque<std::string> recent_evidence;
+  std::atomic<uint64_t> signature_checks{0};  // transactions' signatures checked on admission
+  std::atomic<uint64_t> block_signature_checks{0};  // ... and in blocks (valid(), sync)
+
+  // Batches of transactions from peers, checked off the loop thread
+  // (lib/node/admission.h). Last member: its worker stops first.
+  std::unique_ptr<AdmissionQueue> admission;
 
   Impl(Config c, keys::SecretKey k, NodeOptions o)
       : cfg(std::move(c)),
@@ -246,6 +255,9 @@ struct Node::Impl {
         net->disconnect(p.x25519);
       }
     };
+    admission = std::make_unique<AdmissionQueue>(size_t(64) << 20, [this](PeerBatch& b) {
+      admit_texts(b.txs, true, b.source, nullptr);
+    });
   }
 
   Peer* peer_of(const net::PeerInfo& p) {
@@ -257,7 +269,11 @@ struct Node::Impl {
   // ---- consensus callbacks ----------------------------------------------------
 
   std::function<bool(const L::Tx&)> verified_fn() {
-    return [this](const L::Tx& t) { return mempool.contains(t.id) || verified.count(t.id) > 0; };
+    return [this](const L::Tx& t) {
+      bool v = mempool.contains(t.id) || verified.count(t.id) > 0;
+      if (!v) ++block_signature_checks;  // the ledger checks it now (once: is_valid records it)
+      return v;
+    };
   }
 
   C::Value value_of(const L::Block& b) {
@@ -445,8 +461,10 @@ struct Node::Impl {
       case MsgType::consensus:
         return on_consensus(from, m);
       case MsgType::txs: {
-        auto txs = decode_txs(m);
-        for (auto t : txs) admit_text(t, "peer " + from.key_id);
+        // Checked on the admission thread, outside the lock (admission.h).
+        PeerBatch b{"peer " + from.key_id, m, {}};
+        b.txs = decode_txs(b.message);
+        if (!admission->push(std::move(b))) vlog("admission queue full: dropped a batch from " + from.key_id);
         return;
       }
       case MsgType::status: {
@@ -584,18 +602,106 @@ struct Node::Impl {
     return Admit::added;
   }
 
-  /// A transaction from a peer: parsed strictly, verified once (skipped if
-  /// already pending), admitted; a bad one is dropped and counted.
-  void admit_text(std::string_view text, const std::string& source) {
-    try {
-      L::Tx tx = L::parse_tx(text, source, 0, true);
-      if (mempool.contains(tx.id)) return;
-      if (!verified.count(tx.id) && !tx.signature_valid())
-        throw Error(Exit::invalid, "the transaction's signature does not verify");
-      admit(std::move(tx));
-    } catch (const Error& e) {
-      ++rejected_txs;
-      vlog("transaction from " + source + " refused: " + e.describe());
+  /// Admits a batch of transaction texts in the three steps of
+  /// lib/node/admission.h; called WITHOUT the lock, from an HTTP thread or
+  /// the admission thread. A peer's transactions are canonical, so their ID
+  /// (the hash of the text) is known before parsing and a duplicate costs one
+  /// hash. `results` (one per text) for HTTP requests; a peer's bad
+  /// transaction is dropped and counted.
+  void admit_texts(const std::vector<std::string_view>& texts, bool from_peer, const std::string& source,
+                   std::vector<SubmitResult>* results) {
+    size_t n = texts.size();
+    std::vector<std::optional<L::Tx>> txs(n);
+    std::vector<Hash> ids(n);
+    enum class Todo : uint8_t { skip, check, admit };
+    std::vector<Todo> todo(n, Todo::skip);
+    auto fail = [&](size_t i, const Error& e) {
+      if (results) {
+        (*results)[i].error = e.describe();
+        (*results)[i].exit = int(e.code());
+        (*results)[i].status.clear();
+      } else {
+        ++rejected_txs;
+        vlog("transaction from " + source + " refused: " + e.describe());
+      }
+    };
+    if (results) results->assign(n, SubmitResult{});
+    std::vector<bool> parsed(n, false);
+    for (size_t i = 0; i < n; ++i) {
+      if (from_peer) {
+        ids[i] = crypto::sha256(texts[i]);
+        continue;
+      }
+      try {
+        txs[i] = L::parse_tx(texts[i], source, results ? i + 1 : 0, false);
+        ids[i] = txs[i]->id;
+        parsed[i] = true;
+      } catch (const Error& e) {
+        std::lock_guard lk(mu);
+        fail(i, e);
+      }
+    }
+    // 1. Under the lock: drop the known ones, claim the others.
+    {
+      std::lock_guard lk(mu);
+      for (size_t i = 0; i < n; ++i) {
+        if (!from_peer && !parsed[i]) continue;
+        if (results) (*results)[i].tx_id = L::to_hex(ids[i]);
+        if (mempool.contains(ids[i]) || claimed.count(ids[i])) {
+          if (results) (*results)[i].status = "pending";
+          continue;
+        }
+        if (auto loc = ledger->locate(ids[i])) {
+          if (results) {
+            (*results)[i].status = "committed";
+            (*results)[i].height = loc->height;
+          }
+          continue;
+        }
+        todo[i] = verified.count(ids[i]) ? Todo::admit : Todo::check;
+        claimed.insert(ids[i]);
+      }
+    }
+    // 2 and 3, in slices of 8: without the lock, parse a peer's text
+    // strictly and check the signatures; then under the lock admit the
+    // slice and release its claims. A checked transaction thus reaches the
+    // mempool (where valid() sees it) within one slice, and one that a
+    // proposal checked or a commit covered meanwhile is not checked here.
+    constexpr size_t k_slice = 8;
+    std::vector<std::optional<Error>> errors(n);
+    for (size_t from = 0; from < n; from += k_slice) {
+      size_t to = std::min(n, from + k_slice);
+      if (from > 0) {
+        std::lock_guard lk(mu);
+        for (size_t i = from; i < to; ++i)
+          if (todo[i] == Todo::check && (verified.count(ids[i]) || ledger->locate(ids[i])))
+            todo[i] = Todo::admit;  // admit() finds it pending or committed
+      }
+      for (size_t i = from; i < to; ++i) {
+        if (todo[i] == Todo::skip) continue;
+        try {
+          if (from_peer) txs[i] = L::parse_tx(texts[i], source, 0, true);
+          if (todo[i] == Todo::check) {
+            ++signature_checks;
+            if (!txs[i]->signature_valid())
+              throw Error(Exit::invalid, "the transaction's signature does not verify").field("sig");
+          }
+        } catch (const Error& e) {
+          errors[i] = e;
+        }
+      }
+      std::lock_guard lk(mu);
+      for (size_t i = from; i < to; ++i) {
+        if (todo[i] == Todo::skip) continue;
+        claimed.erase(ids[i]);
+        try {
+          if (errors[i]) throw *errors[i];
+          auto r = admit(std::move(*txs[i]));
+          if (results) (*results)[i].status = r == Admit::committed ? "committed" : "pending";
+        } catch (const Error& e) {
+          fail(i, e);
+        }
+      }
     }
   }
 
@@ -699,11 +805,18 @@ json::Value Node::submit(std::string_view text) {
     }
   }
   // The one signature check of this transaction on this node, outside the lock.
+  ++m->signature_checks;
   if (!tx.signature_valid()) throw Error(Exit::invalid, "the transaction's signature does not verify").field("sig");
   std::lock_guard lk(m->mu);
   std::string id = L::to_hex(tx.id);
   auto r = m->admit(std::move(tx));
   return Value{{"tx_id", id}, {"status", r == Impl::Admit::committed ? "committed" : "pending"}};
+}
+
+std::vector<SubmitResult> Node::submit_batch(const std::vector<std::string_view>& texts) {
+  std::vector<SubmitResult> out;
+  m->admit_texts(texts, false, "request", &out);
+  return out;
 }
 
 std::optional<json::Value> Node::tx_status(std::string_view id_hex) {
@@ -727,6 +840,16 @@ std::optional<json::Value> Node::block(uint64_t height) {
     out["commit"] = {{"round", cert.round}, {"signers", signers}};
   }
   return out;
+}
+
+std::optional<std::vector<std::string>> Node::block_tx_ids(uint64_t height) {
+  std::lock_guard lk(m->mu);
+  auto b = m->ledger->block(height);
+  if (!b) return std::nullopt;
+  std::vector<std::string> ids;
+  ids.reserve(b->txs.size());
+  for (const auto& t : b->txs) ids.push_back(L::to_hex(t.id));
+  return ids;
 }
 
 void Node::query(const ledger::Query& q, const std::function<void(const json::Value&)>& out) {
@@ -773,6 +896,8 @@ json::Value Node::status() {
                {"banned", banned},
                {"blocks", {{"decided", m->decided_blocks}, {"synced", m->synced_blocks}}},
                {"rejected_txs", m->rejected_txs},
+               {"signature_checks", m->signature_checks.load() + m->block_signature_checks.load()},
+               {"signature_checks_in_blocks", m->block_signature_checks.load()},
                {"evidence", {{"votes", m->vote_evidence}, {"blocks", m->header_evidence}, {"recent", evidence}}},
                {"p2p_port", m->port},
                {"peers", peers}};

@@ -12,6 +12,7 @@
 
 #include <hc/keys/keys.h>
 #include <hc/ledger/ledger.h>
+#include <hc/node/admission.h>
 #include <hc/node/config.h>
 
 #include <atomic>
@@ -53,11 +54,20 @@ class Node {
   /// relay: {"tx_id","status":"pending"|"committed", ["height"]}. Error{data}
   /// malformed, Error{invalid} a rule or the signature, Error{temp} mempool full.
   json::Value submit(std::string_view text);
+  /// Admits many transactions (an HTTP JSON Lines request) with one signature
+  /// check each, outside the node's lock, and short lock sections per slice
+  /// of 8 (lib/node/admission.h). One result per text, in order; a
+  /// transaction that is being checked by another thread right now is
+  /// reported "pending".
+  std::vector<SubmitResult> submit_batch(const std::vector<std::string_view>& texts);
   /// {"tx_id","status":"committed","height","index"} or "pending"; nullopt if unknown.
   /// Error{data} for a malformed ID.
   std::optional<json::Value> tx_status(std::string_view id_hex);
   /// {"block":{...},"commit":{"round","signers":[keyid...]}}; nullopt past the head.
   std::optional<json::Value> block(uint64_t height);
+  /// The IDs (hex) of block `height`'s transactions, in order; nullopt past
+  /// the head. Cheaper than block() for a client that follows the chain.
+  std::optional<std::vector<std::string>> block_tx_ids(uint64_t height);
   void query(const ledger::Query& q, const std::function<void(const json::Value&)>& out);
   json::Value status();
   json::Value health();

@@ -3,6 +3,7 @@
 //   POST /v1/txs           JSON Lines, ≤ 10000        → 200 {"results":[{"tx_id","status"}|{"line","error"}]}
 //   GET  /v1/tx/ID                                    → {"tx_id","status",["height","index"]} | 404
 //   GET  /v1/block/HEIGHT                             → {"block","commit"} | 404
+//   GET  /v1/block/HEIGHT?view=tx_ids                 → {"height","tx_ids":[hex...]} | 404
 //   GET  /v1/query?where=F%3DV&group_by=F&rows=1&threshold=N → JSON Lines (as hc-ledger query)
 //   GET  /v1/status, GET /v1/health
 #include "api.h"
@@ -11,8 +12,11 @@
 #include <hc/json/json.h>
 
 #include <charconv>
+#include <string_view>
 #include <thread>
+#include <vector>
 
+#include <fmt/format.h>
 #include <httplib.h>
 
 namespace hc::node_tool {
@@ -21,6 +25,7 @@ namespace {
 using json::Value;
 
 constexpr size_t k_max_body = size_t(32) << 20;
+constexpr size_t k_max_batch = 10000;  // transactions in one POST /v1/txs
 
 int http_status(Exit e) {
   switch (e) {
@@ -80,23 +85,27 @@ Api::Api(node::Node& node, const std::string& host, uint16_t port) : m(std::make
   });
   s.Post("/v1/txs", [&n](const httplib::Request& req, httplib::Response& res) {
     guarded(res, [&] {
-      Value results = Value::array();
-      size_t at = 0, line = 0;
-      while (at < req.body.size()) {
-        size_t nl = req.body.find('\n', at);
-        if (nl == std::string::npos) nl = req.body.size();
-        std::string_view text(req.body.data() + at, nl - at);
-        at = nl + 1;
-        ++line;
-        if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
-        if (results.size() >= 10000) throw Error(Exit::data, "more than 10000 transactions in one request");
-        try {
-          results.push_back(n.submit(text));
-        } catch (const Error& e) {
-          results.push_back(Value{{"line", line}, {"error", e.describe()}, {"exit", int(e.code())}});
+      auto batch = node::split_batch(req.body, k_max_batch);
+      std::vector<std::string_view> texts;
+      texts.reserve(batch.size());
+      for (const auto& b : batch) texts.push_back(b.text);
+      auto results = n.submit_batch(texts);
+      // Written directly: no JSON tree for thousands of short results.
+      std::string out = "{\"results\":[";
+      for (size_t i = 0; i < results.size(); ++i) {
+        const auto& r = results[i];
+        if (i) out += ',';
+        if (!r.error.empty()) {
+          out += json::dump(Value{{"line", batch[i].line}, {"error", r.error}, {"exit", r.exit}}, false);
+        } else if (r.status == "committed") {
+          out += fmt::format(R"({{"height":{},"status":"committed","tx_id":"{}"}})", r.height, r.tx_id);
+        } else {
+          out += fmt::format(R"({{"status":"{}","tx_id":"{}"}})", r.status, r.tx_id);
         }
       }
-      reply(res, 200, Value{{"results", results}});
+      out += "]}";
+      res.status = 200;
+      res.set_content(out, "application/json");
     });
   });
   s.Get(R"(/v1/tx/([0-9a-fA-F]{1,128}))", [&n](const httplib::Request& req, httplib::Response& res) {
@@ -112,6 +121,15 @@ Api::Api(node::Node& node, const std::string& host, uint16_t port) : m(std::make
       uint64_t h = 0;
       auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), h);
       if (ec != std::errc() || p != t.data() + t.size()) throw Error(Exit::data, "bad height").field("height");
+      if (req.get_param_value("view") == "tx_ids") {
+        auto ids = n.block_tx_ids(h);
+        if (!ids) return reply(res, 404, Value{{"error", "no block at this height"}, {"exit", 66}});
+        std::string out = fmt::format(R"({{"height":{},"tx_ids":[)", h);
+        for (size_t i = 0; i < ids->size(); ++i) out += fmt::format(R"({}"{}")", i ? "," : "", (*ids)[i]);
+        out += "]}";
+        res.status = 200;
+        return res.set_content(out, "application/json");
+      }
       auto v = n.block(h);
       if (!v) return reply(res, 404, Value{{"error", "no block at this height"}, {"exit", 66}});
       reply(res, 200, *v);

@@ -15,6 +15,7 @@ struct LoadOptions {
   std::vector<std::string> nodes;  ///< http://host:port
   size_t count = 100, batch = 500;
   double rate = 0;       ///< transactions per second, 0 = as fast as the nodes take them
+  double duration_s = 0; ///< with rate: count = rate × duration
   double wait_s = 30;    ///< how long to wait for all to be committed (0: do not wait)
 };
 
