@@ -3,6 +3,7 @@
 
 #include <hc/core/io.h>
 #include <hc/share/args.h>
+#include <hc/share/index.h>
 #include <hc/share/share.h>
 
 #include <algorithm>
@@ -107,30 +108,29 @@ int main(int argc, char** argv) {
       spec.start = S::parse_when(o.from, now, "from");
       spec.end = S::parse_when(o.until, spec.start, "until");
       auto pseudonym = unlock(o.key).pseudonym(o.context);
-      S::Chain c = [&] {  // closed again before submit() opens the ledger to append
-        L::Ledger l(S::ledger_dir(o.dir), true);
-        return S::Chain::load(l);
-      }();
-      std::string chain = c.chain_id;
-      for (auto& e : o.emrs) {  // a grant for an EMR this pseudonym did not index is a mistake
-        bool mine = false;
-        for (auto* x : c.find_index(e)) mine = mine || x->patient == pseudonym.pub.key_id;
-        if (!mine)
-          throw hc::Error(hc::Exit::no_input, "EMR " + e + " is not indexed under the pseudonym for \"" + o.context + "\" (" +
-                                                  pseudonym.pub.key_id + ")")
-              .field("emr")
-              .hint("index it first with hc-share index, using the same --context");
-      }
-      // The same terms issued in the same second would be the same rule (one
-      // ID); a new grant is a new rule, so its issue time moves on a second.
-      spec.issued = now;
       L::Tx tx;
       std::string gid;
-      for (;;) {
-        tx = S::grant_tx(pseudonym, chain, spec, now);
-        gid = hc::consent::parse_grant(tx.data()).id;
-        if (!c.grants.count(gid)) break;
-        ++spec.issued;
+      {  // closed again before submit() opens the ledger to append
+        L::Ledger l(S::ledger_dir(o.dir), true);
+        S::Index ix(l);
+        for (auto& e : o.emrs) {  // a grant for an EMR this pseudonym did not index is a mistake
+          bool mine = false;
+          for (auto& x : ix.find_index(e)) mine = mine || x.patient == pseudonym.pub.key_id;
+          if (!mine)
+            throw hc::Error(hc::Exit::no_input, "EMR " + e + " is not indexed under the pseudonym for \"" + o.context +
+                                                    "\" (" + pseudonym.pub.key_id + ")")
+                .field("emr")
+                .hint("index it first with hc-share index, using the same --context");
+        }
+        // The same terms issued in the same second would be the same rule (one
+        // ID); a new grant is a new rule, so its issue time moves on a second.
+        spec.issued = now;
+        for (;;) {
+          tx = S::grant_tx(pseudonym, ix.chain_id(), spec, now);
+          gid = hc::consent::parse_grant(tx.data()).id;
+          if (!ix.grant(gid)) break;
+          ++spec.issued;
+        }
       }
       hc::tool::note(fmt::format("grant {}: {} {} for {} from {} until {}", gid.substr(0, 16), o.deny ? "deny" : "permit",
                                  spec.grantee, fmt::join(spec.purposes, ","), hc::consent::format_time(spec.start),
@@ -139,22 +139,26 @@ int main(int argc, char** argv) {
     } else if (revoke->parsed()) {
       S::check_context(o.context);
       auto pseudonym = unlock(o.key).pseudonym(o.context);
-      S::Chain c = [&] {
+      std::string chain;
+      std::optional<S::GrantRecord> it;
+      {
         L::Ledger l(S::ledger_dir(o.dir), true);
-        return S::Chain::load(l);
-      }();
-      L::hash_from_hex(o.grant, "GRANT");
-      auto it = c.grants.find(o.grant);
-      if (it == c.grants.end()) throw hc::Error(hc::Exit::no_input, "no grant " + o.grant + " on the chain").field("GRANT");
-      if (it->second.grant.grantor != pseudonym.pub.key_id)
-        throw hc::Error(hc::Exit::perm, "grant " + o.grant + " was made by " + it->second.grant.grantor +
+        S::Index ix(l);
+        L::hash_from_hex(o.grant, "GRANT");
+        it = ix.grant(o.grant);
+        chain = ix.chain_id();
+      }
+      if (!it) throw hc::Error(hc::Exit::no_input, "no grant " + o.grant + " on the chain").field("GRANT");
+      if (it->grant.grantor != pseudonym.pub.key_id)
+        throw hc::Error(hc::Exit::perm, "grant " + o.grant + " was made by " + it->grant.grantor +
                                             ", not by the pseudonym for \"" + o.context + "\" (" + pseudonym.pub.key_id + ")");
-      if (it->second.revoked) throw hc::Error(hc::Exit::invalid, "grant " + o.grant + " is already revoked");
-      auto tx = S::revoke_tx(pseudonym, c.chain_id, o.grant, now);
+      if (it->revoked) throw hc::Error(hc::Exit::invalid, "grant " + o.grant + " is already revoked");
+      auto tx = S::revoke_tx(pseudonym, chain, o.grant, now);
       submit(o, tx, Value{{"revoked", o.grant}});
     } else if (check->parsed()) {
       L::Ledger l(S::ledger_dir(o.dir), true);
-      auto c = S::Chain::load(l, o.upto());
+      S::Index ix(l);
+      ix.height(o.upto());  // a height beyond the head is refused first, as before
       S::CheckRequest q;
       q.grantee = S::party_id(o.grantee, "grantee");
       q.emr = o.emr;
@@ -162,6 +166,7 @@ int main(int argc, char** argv) {
       q.resource_type = o.type;
       q.pointer = o.pointer;
       q.patient = o.patient;
+      auto c = ix.for_check(q, o.upto());
       q.time = o.at == "block" ? c.block_time : S::parse_when(o.at, now, "at");
       auto r = S::check(c, q);
       print(r.to_json());

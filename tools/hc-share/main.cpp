@@ -7,6 +7,7 @@
 #include <hc/core/io.h>
 #include <hc/seal/stream.h>
 #include <hc/share/args.h>
+#include <hc/share/index.h>
 #include <hc/share/share.h>
 
 #include <algorithm>
@@ -162,7 +163,7 @@ int main(int argc, char** argv) {
       auto store = hc::blobstore::open(store_spec(o.store));
       std::optional<L::Ledger> l;
       l.emplace(S::ledger_dir(o.dir), o.producer.empty());
-      auto chain = S::Chain::load(*l);
+      S::Index ix(*l);
       S::CheckRequest q;
       q.grantee = grantee.key_id;
       q.emr = o.emr.empty() ? std::string() : hc::blobstore::parse_address(o.emr);
@@ -183,12 +184,12 @@ int main(int argc, char** argv) {
         q.purpose = req.purpose;
         q.time = req.time;
         request_id = req.id;
-        for (auto& a : chain.access)
-          if (a.request == request_id)
-            throw hc::Error(hc::Exit::invalid, "this request was answered already (block " + std::to_string(a.at.height) + ")")
-                .file(src);
+        if (auto a = ix.answer(request_id))
+          throw hc::Error(hc::Exit::invalid, "this request was answered already (block " + std::to_string(a->at.height) + ")")
+              .file(src);
       }
       if (q.emr.empty() || q.purpose.empty()) throw hc::Error(hc::Exit::usage, "release needs --emr and --purpose, or --request");
+      auto chain = ix.for_check(q);
       auto record = [&](const L::Tx& tx) {
         if (o.producer.empty()) {
           hc::io::write_stdout(tx.bytes + "\n");
