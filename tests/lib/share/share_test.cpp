@@ -88,6 +88,25 @@ struct Model {
   }
 };
 
+/// Block 1: `ps` indexes `emr`; block 2: it grants `grantee` HRESCH on
+/// [t0, t0 + 3600). Returns the grant ID.
+std::string index_and_grant(L::Ledger& l, const hc::keys::SecretKey& org, const hc::keys::SecretKey& ps,
+                            const std::string& emr, const std::string& location, const std::string& grantee) {
+  std::string chain = l.state().chain;
+  S::IndexSpec spec;
+  spec.emr = emr;
+  spec.location = location;
+  l.append_txs({S::index_tx(ps, chain, spec, t0)}, org);
+  C::GrantSpec gs;
+  gs.grantee = grantee;
+  gs.purposes = {"HRESCH"};
+  gs.start = t0;
+  gs.end = t0 + 3600;
+  auto g = S::grant_tx(ps, chain, gs, t0);
+  l.append_txs({g}, org);
+  return C::parse_grant(g.data()).id;
+}
+
 }  // namespace
 
 TEST_CASE("consent through the ledger agrees with the reference model at every height") {
@@ -265,16 +284,7 @@ TEST_CASE("release re-seals for the grantee only while consent holds") {
   hc::seal::StringSink sealed;
   hc::seal::encrypt({patient.pub.x25519}, src, sealed);
   auto info = hc::blobstore::put_bytes(*store, sealed.data);
-  S::IndexSpec spec;
-  spec.emr = info.id;
-  spec.location = info.location;
-  l.append_txs({S::index_tx(ps, chain, spec, t0)}, org);
-  C::GrantSpec gs;
-  gs.grantee = research.pub.key_id;
-  gs.purposes = {"HRESCH"};
-  gs.start = t0;
-  gs.end = t0 + 3600;
-  l.append_txs({S::grant_tx(ps, chain, gs, t0)}, org);
+  index_and_grant(l, org, ps, info.id, info.location, research.pub.key_id);
   auto c = S::Chain::load(l);
   S::CheckRequest q;
   q.grantee = research.pub.key_id;
@@ -345,18 +355,7 @@ TEST_CASE("the sharing index catches up, finds answered requests, rebuilds and f
       REQUIRE_THROWS_AS(S::check(ix.for_check(q), q), hc::Error);
       REQUIRE_THROWS_WITH(ix.for_check(q, 1), Catch::Contains("beyond the head"));
     }
-    S::IndexSpec spec;
-    spec.emr = emr;
-    spec.location = "test";
-    l.append_txs({S::index_tx(ps, chain, spec, t0)}, org);
-    C::GrantSpec gs;
-    gs.grantee = research.pub.key_id;
-    gs.purposes = {"HRESCH"};
-    gs.start = t0;
-    gs.end = t0 + 3600;
-    auto g = S::grant_tx(ps, chain, gs, t0);
-    gid = C::parse_grant(g.data()).id;
-    l.append_txs({g}, org);
+    gid = index_and_grant(l, org, ps, emr, "test", research.pub.key_id);
     S::CheckResult r;
     {
       S::Index ix(l);  // catches up two blocks
