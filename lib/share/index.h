@@ -21,7 +21,9 @@
 // command pays only for the blocks added since the previous one. Every record
 // read is fetched from the ledger by its transaction ID and checked against
 // the key that led to it (kind, height, EMR, grant ID), so a damaged index
-// cannot substitute a record; deleting the folder is always safe.
+// cannot substitute a record. It can still omit one (a revocation, a deny):
+// the folder is as sensitive as the ledger's own (mode 0700), hc-ledger
+// verify does not check it, and deleting it is always safe (it is rebuilt).
 //
 // Determinism: answers at height H use only records at heights <= H, and
 // check() evaluates them with the same consent::State code, so the decision,
