@@ -10,6 +10,7 @@
 #include <botan/pubkey.h>
 #include <sodium.h>
 
+#include <array>
 #include <atomic>
 #include <thread>
 #include <vector>
@@ -110,6 +111,20 @@ double chacha20poly1305_bytes_per_second(size_t chunk) {
     enc->finish(buf);
     return 1;
   }, seconds()) * static_cast<double>(chunk);
+}
+
+double sodium_x25519_rate() {
+  if (sodium_init() < 0) return 0;
+  std::array<uint8_t, 32> sk{}, pk{}, out{};
+  randombytes_buf(sk.data(), sk.size());
+  crypto_scalarmult_base(pk.data(), sk.data());
+  return rate(
+      [&]() -> size_t {
+        int rc = crypto_scalarmult(out.data(), sk.data(), pk.data());
+        sk[0] ^= out[0];  // (constant time: the inputs do not change the cost)
+        return rc == 0 ? 1 : 0;
+      },
+      seconds());
 }
 
 }  // namespace hc::bench

@@ -21,4 +21,7 @@ double sha256_rate(size_t size);
 /// ChaCha20-Poly1305 (Botan) encryption throughput in bytes/s, `chunk`-byte messages.
 double chacha20poly1305_bytes_per_second(size_t chunk);
 
+/// X25519 scalar multiplications (crypto_scalarmult) per second, libsodium, one thread.
+double sodium_x25519_rate();
+
 }  // namespace hc::bench

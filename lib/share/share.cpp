@@ -79,6 +79,41 @@ Value GrantRecord::to_json(int64_t time) const {
 
 // ---- reading the chain ---------------------------------------------------------
 
+IndexEntry index_entry(const ledger::Tx& t, uint64_t h) {
+  const Value& d = t.data();
+  IndexEntry e;
+  e.at = place_of(t, h);
+  e.emr = d.at("content_hash").get<std::string>();
+  e.location = d.at("location").get<std::string>();
+  e.patient = d.at("patient").get<std::string>();
+  e.readers = d.at("readers").get<std::vector<std::string>>();
+  e.fields = d.at("fields");
+  if (const Value* x = json::find(d, "ext"))
+    if (const Value* r = json::find(*x, "resourceType"); r && r->is_string()) e.resource_type = r->get<std::string>();
+  return e;
+}
+
+AccessRecord access_record(const ledger::Tx& t, uint64_t h) {
+  const Value& d = t.data();
+  AccessRecord a;
+  a.at = place_of(t, h);
+  a.emr = d.at("emr").get<std::string>();
+  a.requester = d.at("requester").get<std::string>();
+  a.purpose = d.at("purpose").get<std::string>();
+  a.decision = d.at("decision").get<std::string>();
+  if (const Value* g = json::find(d, "grant")) a.grant = g->get<std::string>();
+  if (const Value* x = json::find(d, "ext")) {
+    if (const Value* r = json::find(*x, "reason"); r && r->is_string()) a.reason = r->get<std::string>();
+    if (const Value* r = json::find(*x, "at"); r && r->is_string()) a.asked_at = r->get<std::string>();
+    if (const Value* r = json::find(*x, "request"); r && r->is_string()) a.request = r->get<std::string>();
+  }
+  if (a.asked_at.empty()) a.asked_at = ledger::format_time(t.time);
+  a.answered_by = t.signer;
+  return a;
+}
+
+Place place_at(const ledger::Tx& t, uint64_t height) { return place_of(t, height); }
+
 Chain Chain::load(ledger::Ledger& l, std::optional<uint64_t> height) {
   ledger::State st = l.state();
   uint64_t head = st.height - 1;
@@ -97,16 +132,7 @@ Chain Chain::load(ledger::Ledger& l, std::optional<uint64_t> height) {
     for (const auto& t : b->txs) {
       const Value& d = t.data();
       if (t.kind == "emr.index") {
-        IndexEntry e;
-        e.at = place_of(t, h);
-        e.emr = d.at("content_hash").get<std::string>();
-        e.location = d.at("location").get<std::string>();
-        e.patient = d.at("patient").get<std::string>();
-        e.readers = d.at("readers").get<std::vector<std::string>>();
-        e.fields = d.at("fields");
-        if (const Value* x = json::find(d, "ext"))
-          if (const Value* r = json::find(*x, "resourceType"); r && r->is_string()) e.resource_type = r->get<std::string>();
-        c.index.push_back(std::move(e));
+        c.index.push_back(index_entry(t, h));
       } else if (t.kind == "consent.grant") {
         auto g = consent::parse_grant(d, "block " + std::to_string(h));
         c.consent.apply(g);
@@ -116,22 +142,7 @@ Chain Chain::load(ledger::Ledger& l, std::optional<uint64_t> height) {
         c.consent.apply(r);
         if (auto it = c.grants.find(r.grant); it != c.grants.end()) it->second.revoked = place_of(t, h);
       } else if (t.kind == "access") {
-        AccessRecord a;
-        a.at = place_of(t, h);
-        a.emr = d.at("emr").get<std::string>();
-        a.requester = d.at("requester").get<std::string>();
-        a.purpose = d.at("purpose").get<std::string>();
-        a.decision = d.at("decision").get<std::string>();
-        if (const Value* g = json::find(d, "grant")) a.grant = g->get<std::string>();
-        if (const Value* x = json::find(d, "ext"))
-        {
-          if (const Value* r = json::find(*x, "reason"); r && r->is_string()) a.reason = r->get<std::string>();
-          if (const Value* r = json::find(*x, "at"); r && r->is_string()) a.asked_at = r->get<std::string>();
-          if (const Value* r = json::find(*x, "request"); r && r->is_string()) a.request = r->get<std::string>();
-        }
-        if (a.asked_at.empty()) a.asked_at = ledger::format_time(t.time);
-        a.answered_by = t.signer;
-        c.access.push_back(std::move(a));
+        c.access.push_back(access_record(t, h));
       }
     }
   }

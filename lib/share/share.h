@@ -4,6 +4,9 @@
 //
 //   Chain::load(ledger, height)      what the chain says about sharing up to a
 //                                    height: EMR index, consent state, access log
+//                                    (reads every block: for lists and audits)
+//   Index (index.h)                  the same answers for one request in
+//                                    O(log n), from a persisted index
 //   index_tx / grant_tx / revoke_tx / access_tx   build and sign transactions
 //   check(chain, request)            "may X read EMR Y at time T", with the rule
 //   release(...)                     re-seal a record for a grantee whose consent
@@ -94,6 +97,12 @@ class Chain {
   /// The index entries for one EMR, in chain order.
   std::vector<const IndexEntry*> find_index(const std::string& emr) const;
 };
+
+/// The records one transaction gives at `height` (what Chain::load and the
+/// persisted Index both build, so the two agree by construction).
+Place place_at(const ledger::Tx& tx, uint64_t height);
+IndexEntry index_entry(const ledger::Tx& emr_index_tx, uint64_t height);
+AccessRecord access_record(const ledger::Tx& access_tx, uint64_t height);
 
 /// What a patient publishes about one sealed object.
 struct IndexSpec {

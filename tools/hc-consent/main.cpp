@@ -1,8 +1,10 @@
 // hc-consent: consent contracts on the ledger (see hc-consent(1)).
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/core/io.h>
 #include <hc/share/args.h>
+#include <hc/share/index.h>
 #include <hc/share/share.h>
 
 #include <algorithm>
@@ -16,8 +18,8 @@ using hc::json::Value;
 
 namespace {
 
-struct Options {
-  std::string dir, key, context, producer, grantee, from = "now", until, at = "now", patient, emr, purpose, type,
+struct Options : hc::tool::LedgerOptions {
+  std::string key, context, grantee, from = "now", until, at = "now", patient, emr, purpose, type,
       pointer, grant, reason;
   std::vector<std::string> emrs, types, pointers, purposes, patients, contexts;
   uint64_t height = UINT64_MAX;
@@ -25,11 +27,8 @@ struct Options {
   bool deny = false, quiet = false;
 };
 
-hc::keys::SecretKey unlock(const std::string& path) {
-  return hc::keys::load_secret(path, [&] { return hc::tool::read_passphrase({}, path); });
-}
-
-void print(const Value& v) { hc::io::write_stdout(hc::json::dump(v, false)); }
+using hc::tool::print_json;
+using hc::tool::unlock_key;
 
 /// Appends `tx` with the producer key and prints where it landed, or prints
 /// the signed transaction for `hc-ledger append` when there is no producer.
@@ -39,10 +38,10 @@ void submit(const Options& o, const L::Tx& tx, Value extra) {
     return;
   }
   L::Ledger l(S::ledger_dir(o.dir));
-  auto h = l.append_txs({tx}, unlock(o.producer));
+  auto h = l.append_txs({tx}, unlock_key(o.producer));
   extra["tx_id"] = L::to_hex(tx.id);
   extra["height"] = h.front();
-  print(extra);
+  print_json(extra);
 }
 
 }  // namespace
@@ -52,7 +51,7 @@ int main(int argc, char** argv) {
                "which EMR at a given time, and which rule decided."};
   hc::tool::setup(app, "hc-consent");
   Options o;
-  app.add_option("-d,--dir", o.dir, "Ledger folder (default: $HC_LEDGER)");
+  hc::tool::add_ledger_dir(app, o);
   app.add_flag("-q,--quiet", o.quiet, "Print nothing but data and errors");
   app.require_subcommand(1);
 
@@ -67,13 +66,13 @@ int main(int argc, char** argv) {
   grant->add_option("--from", o.from, "Start: now, +N[smhd] or RFC 3339 UTC (default now)");
   grant->add_option("--until", o.until, "End: +N[smhd] or RFC 3339 UTC (the grant is active before it)")->required();
   grant->add_flag("--deny", o.deny, "A deny rule (deny wins over any permit)");
-  grant->add_option("--producer", o.producer, "Append in a block sealed by this delegate key (default: print the transaction)");
+  hc::tool::add_producer(*grant, o, "Append in a block sealed by this delegate key (default: print the transaction)");
 
   auto* revoke = app.add_subcommand("revoke", "Take back a grant; final, from the block that records it");
   revoke->add_option("--key", o.key, "The patient's private key file")->required();
   revoke->add_option("--context", o.context, "The relationship whose pseudonym made the grant")->required();
   revoke->add_option("GRANT", o.grant, "Grant ID (64 hex)")->required();
-  revoke->add_option("--producer", o.producer, "Append in a block sealed by this delegate key (default: print the transaction)");
+  hc::tool::add_producer(*revoke, o, "Append in a block sealed by this delegate key (default: print the transaction)");
 
   auto* check = app.add_subcommand("check", "May GRANTEE read EMR for PURPOSE at a time? Exit 0 yes, 1 no");
   check->add_option("--grantee", o.grantee, "Who asks: key file or key ID")->required();
@@ -106,31 +105,30 @@ int main(int argc, char** argv) {
       spec.scope.pointers = o.pointers;
       spec.start = S::parse_when(o.from, now, "from");
       spec.end = S::parse_when(o.until, spec.start, "until");
-      auto pseudonym = unlock(o.key).pseudonym(o.context);
-      S::Chain c = [&] {  // closed again before submit() opens the ledger to append
-        L::Ledger l(S::ledger_dir(o.dir), true);
-        return S::Chain::load(l);
-      }();
-      std::string chain = c.chain_id;
-      for (auto& e : o.emrs) {  // a grant for an EMR this pseudonym did not index is a mistake
-        bool mine = false;
-        for (auto* x : c.find_index(e)) mine = mine || x->patient == pseudonym.pub.key_id;
-        if (!mine)
-          throw hc::Error(hc::Exit::no_input, "EMR " + e + " is not indexed under the pseudonym for \"" + o.context + "\" (" +
-                                                  pseudonym.pub.key_id + ")")
-              .field("emr")
-              .hint("index it first with hc-share index, using the same --context");
-      }
-      // The same terms issued in the same second would be the same rule (one
-      // ID); a new grant is a new rule, so its issue time moves on a second.
-      spec.issued = now;
+      auto pseudonym = unlock_key(o.key).pseudonym(o.context);
       L::Tx tx;
       std::string gid;
-      for (;;) {
-        tx = S::grant_tx(pseudonym, chain, spec, now);
-        gid = hc::consent::parse_grant(tx.data()).id;
-        if (!c.grants.count(gid)) break;
-        ++spec.issued;
+      {  // closed again before submit() opens the ledger to append
+        L::Ledger l(S::ledger_dir(o.dir), true);
+        S::Index ix(l);
+        for (auto& e : o.emrs) {  // a grant for an EMR this pseudonym did not index is a mistake
+          bool mine = false;
+          for (auto& x : ix.find_index(e)) mine = mine || x.patient == pseudonym.pub.key_id;
+          if (!mine)
+            throw hc::Error(hc::Exit::no_input, "EMR " + e + " is not indexed under the pseudonym for \"" + o.context +
+                                                    "\" (" + pseudonym.pub.key_id + ")")
+                .field("emr")
+                .hint("index it first with hc-share index, using the same --context");
+        }
+        // The same terms issued in the same second would be the same rule (one
+        // ID); a new grant is a new rule, so its issue time moves on a second.
+        spec.issued = now;
+        for (;;) {
+          tx = S::grant_tx(pseudonym, ix.chain_id(), spec, now);
+          gid = hc::consent::parse_grant(tx.data()).id;
+          if (!ix.grant(gid)) break;
+          ++spec.issued;
+        }
       }
       hc::tool::note(fmt::format("grant {}: {} {} for {} from {} until {}", gid.substr(0, 16), o.deny ? "deny" : "permit",
                                  spec.grantee, fmt::join(spec.purposes, ","), hc::consent::format_time(spec.start),
@@ -138,23 +136,27 @@ int main(int argc, char** argv) {
       submit(o, tx, Value{{"grant", gid}, {"grantor", pseudonym.pub.key_id}});
     } else if (revoke->parsed()) {
       S::check_context(o.context);
-      auto pseudonym = unlock(o.key).pseudonym(o.context);
-      S::Chain c = [&] {
+      auto pseudonym = unlock_key(o.key).pseudonym(o.context);
+      std::string chain;
+      std::optional<S::GrantRecord> it;
+      {
         L::Ledger l(S::ledger_dir(o.dir), true);
-        return S::Chain::load(l);
-      }();
-      L::hash_from_hex(o.grant, "GRANT");
-      auto it = c.grants.find(o.grant);
-      if (it == c.grants.end()) throw hc::Error(hc::Exit::no_input, "no grant " + o.grant + " on the chain").field("GRANT");
-      if (it->second.grant.grantor != pseudonym.pub.key_id)
-        throw hc::Error(hc::Exit::perm, "grant " + o.grant + " was made by " + it->second.grant.grantor +
+        S::Index ix(l);
+        L::hash_from_hex(o.grant, "GRANT");
+        it = ix.grant(o.grant);
+        chain = ix.chain_id();
+      }
+      if (!it) throw hc::Error(hc::Exit::no_input, "no grant " + o.grant + " on the chain").field("GRANT");
+      if (it->grant.grantor != pseudonym.pub.key_id)
+        throw hc::Error(hc::Exit::perm, "grant " + o.grant + " was made by " + it->grant.grantor +
                                             ", not by the pseudonym for \"" + o.context + "\" (" + pseudonym.pub.key_id + ")");
-      if (it->second.revoked) throw hc::Error(hc::Exit::invalid, "grant " + o.grant + " is already revoked");
-      auto tx = S::revoke_tx(pseudonym, c.chain_id, o.grant, now);
+      if (it->revoked) throw hc::Error(hc::Exit::invalid, "grant " + o.grant + " is already revoked");
+      auto tx = S::revoke_tx(pseudonym, chain, o.grant, now);
       submit(o, tx, Value{{"revoked", o.grant}});
     } else if (check->parsed()) {
       L::Ledger l(S::ledger_dir(o.dir), true);
-      auto c = S::Chain::load(l, o.upto());
+      S::Index ix(l);
+      ix.height(o.upto());  // a height beyond the head is refused first, as before
       S::CheckRequest q;
       q.grantee = S::party_id(o.grantee, "grantee");
       q.emr = o.emr;
@@ -162,9 +164,10 @@ int main(int argc, char** argv) {
       q.resource_type = o.type;
       q.pointer = o.pointer;
       q.patient = o.patient;
+      auto c = ix.for_check(q, o.upto());
       q.time = o.at == "block" ? c.block_time : S::parse_when(o.at, now, "at");
       auto r = S::check(c, q);
-      print(r.to_json());
+      print_json(r.to_json());
       if (!r.decision.permit) {
         hc::tool::note(fmt::format("deny: {}{}", hc::consent::reason_name(r.decision.reason),
                                    r.decision.rule.empty() ? "" : " (rule " + r.decision.rule + ")"));
@@ -178,7 +181,7 @@ int main(int argc, char** argv) {
       std::vector<std::string> who = o.patients;
       if (!o.contexts.empty()) {
         if (o.key.empty()) throw hc::Error(hc::Exit::usage, "--context needs --key");
-        auto k = unlock(o.key);
+        auto k = unlock_key(o.key);
         for (auto& ctx : o.contexts) who.push_back(k.pseudonym(S::check_context(ctx)).pub.key_id);
       }
       std::string out;

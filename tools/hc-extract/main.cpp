@@ -1,5 +1,6 @@
 // hc-extract: remove parts of a signed record (see hc-extract(1)).
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/ces/ces.h>
 #include <hc/core/io.h>
@@ -9,7 +10,8 @@ int main(int argc, char** argv) {
                "Optionally add a key-binding JWT as the patient."};
   hc::tool::setup(app, "hc-extract");
   hc::ces::ExtractOptions o;
-  std::string input = "-", output, policy_file, holder_key_file, passphrase_file;
+  std::string input = "-", output, policy_file, holder_key_file;
+  hc::tool::PassphraseSource passphrase;
   bool compact = false, as_json = false, force = false;
   app.add_option("--remove", o.remove, "Remove this part (JSON Pointer into the resource, e.g. /address/0/line)")
       ->allow_extra_args(false);
@@ -21,7 +23,7 @@ int main(int argc, char** argv) {
   hk->needs(aud)->needs(nonce);
   aud->needs(hk);
   nonce->needs(hk);
-  app.add_option("--passphrase-file", passphrase_file, "Read the holder key's passphrase from FILE");
+  hc::tool::add_passphrase_file(app, passphrase, "Read the holder key's passphrase from FILE");
   app.add_flag("--compact", compact, "Write the compact ~ serialization");
   app.add_flag("--json", as_json, "Write the JSON serialization")->excludes("--compact");
   app.add_option("-o,--output", output, "Write to FILE (atomically) instead of standard output");
@@ -34,9 +36,7 @@ int main(int argc, char** argv) {
     auto doc = hc::ces::open_document(text, input == "-" ? "<stdin>" : input);
     std::optional<hc::keys::SecretKey> holder;
     if (!holder_key_file.empty()) {
-      holder = hc::keys::load_secret(holder_key_file, [&] {
-        return hc::tool::read_passphrase({.file = passphrase_file}, holder_key_file);
-      });
+      holder = hc::tool::unlock_key(holder_key_file, passphrase);
       o.holder_key = &*holder;
     }
     auto out = hc::ces::extract(doc, o);

@@ -1,5 +1,6 @@
 // hc-keygen: create and manage hc key pairs (see hc-keygen(1)).
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/core/io.h>
 #include <hc/keys/keys.h>
@@ -26,7 +27,7 @@ hc::keys::SealOptions seal_options(const Options& o) {
 }
 
 hc::keys::PassphraseFn unlock(const Options& o, const std::string& what) {
-  return [&o, what] { return hc::tool::read_passphrase({.file = o.passphrase_file}, what); };
+  return hc::tool::passphrase_for(what, {.file = o.passphrase_file});
 }
 
 void add_kdf_options(CLI::App* cmd, Options& o) {
@@ -102,11 +103,11 @@ int main(int argc, char** argv) {
         hc::keys::write_key_pair(o.output, key, &pass, seal_options(o));
       }
       hc::tool::note(fmt::format("created {0}.key and {0}.pub, key ID {1}", o.output, key.pub.key_id));
-      hc::io::write_stdout(hc::json::dump(key.pub.to_json(), false));
+      hc::tool::print_json(key.pub.to_json());
     } else if (cmd_pub->parsed()) {
       // Decrypt, so the public keys printed are derived from the secrets and
       // not copied from the file's unauthenticated clear members.
-      auto key = hc::keys::load_secret(o.key_file, unlock(o, o.key_file));
+      auto key = hc::tool::unlock_key(o.key_file, {.file = o.passphrase_file});
       hc::io::write_output(o.output, hc::json::dump(key.pub.to_json(), true), o.force);
     } else if (cmd_id->parsed()) {
       hc::io::write_stdout(hc::keys::load_public(o.pub_file).key_id + "\n");
@@ -123,7 +124,7 @@ int main(int argc, char** argv) {
     } else if (cmd_export->parsed() && o.age_identity) {
       // The identity is the key file's X25519 scalar: decrypted like any
       // private-key read, written to stdout only, wiped after.
-      auto key = hc::keys::load_secret(o.pub_file, unlock(o, o.pub_file));
+      auto key = hc::tool::unlock_key(o.pub_file, {.file = o.passphrase_file});
       auto recipient = hc::seal::recipient_string(hc::crypto::x25519_public(key.x25519_secret));
       if (recipient != hc::seal::recipient_string(key.pub.x25519))
         throw hc::Error(hc::Exit::data, "the key file's X25519 public key does not match its secret").file(o.pub_file);

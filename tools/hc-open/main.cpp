@@ -1,6 +1,7 @@
 // hc-open: decrypt an age v1 file with hc keys or age identities (see
 // hc-open(1)). Only authenticated chunks are ever written.
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/core/io.h>
 #include <hc/keys/keys.h>
@@ -13,11 +14,12 @@ int main(int argc, char** argv) {
                "Only authenticated 64 KiB chunks are written; a non-zero exit means the output must be discarded."};
   hc::tool::setup(app, "hc-open");
   std::vector<std::string> keys, identity_files;
-  std::string input = "-", output, passphrase_file;
+  std::string input = "-", output;
+  hc::tool::PassphraseSource passphrase;
   bool force = false;
   app.add_option("-k,--key", keys, "hc private key file (NAME.key); repeatable")->allow_extra_args(false);
   app.add_option("-i,--identity", identity_files, "age identity file (AGE-SECRET-KEY-1... lines); repeatable")->allow_extra_args(false);
-  app.add_option("--passphrase-file", passphrase_file, "Read the key's passphrase from the first line of FILE");
+  hc::tool::add_passphrase_file(app, passphrase, "Read the key's passphrase from the first line of FILE");
   app.add_option("INPUT", input, "age file to decrypt (default: standard input)");
   app.add_option("-o,--output", output, "Write to FILE, atomically: nothing is left there on failure");
   app.add_flag("-f,--force", force, "Replace an existing output file");
@@ -27,8 +29,7 @@ int main(int argc, char** argv) {
       throw CLI::RequiredError("--key or --identity");
     std::vector<hc::crypto::SecretBytes> ids;
     for (const auto& k : keys) {
-      auto key = hc::keys::load_secret(k, [&] { return hc::tool::read_passphrase({.file = passphrase_file}, k); });
-      ids.push_back(key.x25519_secret);
+      ids.push_back(hc::tool::unlock_key(k, passphrase).x25519_secret);
     }
     for (const auto& f : identity_files) {
       if (hc::io::file_mode(f) & 077)

@@ -2,11 +2,13 @@
 // under a pseudonym, release them to grantees whose consent holds, audit who
 // read what, and prove that pseudonyms belong together (see hc-share(1)).
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/blobstore/blobstore.h>
 #include <hc/core/io.h>
 #include <hc/seal/stream.h>
 #include <hc/share/args.h>
+#include <hc/share/index.h>
 #include <hc/share/share.h>
 
 #include <algorithm>
@@ -21,8 +23,8 @@ using hc::json::Value;
 
 namespace {
 
-struct Options {
-  std::string dir, key, context, producer, emr, location, store, type, to, purpose, at = "now", output, audience,
+struct Options : hc::tool::LedgerOptions {
+  std::string key, context, emr, location, store, type, to, purpose, at = "now", output, audience,
       challenge, proof = "-", request;
   std::string age_band, gender, condition, procedure, care_plan;
   std::vector<std::string> readers, contexts, patients;
@@ -30,11 +32,8 @@ struct Options {
   bool force = false, quiet = false;
 };
 
-hc::keys::SecretKey unlock(const std::string& path) {
-  return hc::keys::load_secret(path, [&] { return hc::tool::read_passphrase({}, path); });
-}
-
-void print(const Value& v) { hc::io::write_stdout(hc::json::dump(v, false)); }
+using hc::tool::print_json;
+using hc::tool::unlock_key;
 
 std::string store_spec(const std::string& s) {
   if (!s.empty()) return s;
@@ -53,7 +52,7 @@ int main(int argc, char** argv) {
                "whose consent holds, audit who read what, and link pseudonyms for one organisation."};
   hc::tool::setup(app, "hc-share");
   Options o;
-  app.add_option("-d,--dir", o.dir, "Ledger folder (default: $HC_LEDGER)");
+  hc::tool::add_ledger_dir(app, o);
   app.add_flag("-q,--quiet", o.quiet, "Print nothing but data and errors");
   app.require_subcommand(1);
 
@@ -74,7 +73,7 @@ int main(int argc, char** argv) {
   index->add_option("--procedure", o.procedure, "Non-identifying field: procedure code");
   index->add_option("--care-plan", o.care_plan, "Non-identifying field: care plan");
   index->add_option("--reader", o.readers, "Key (file or ID) the object is already sealed for; repeatable");
-  index->add_option("--producer", o.producer, "Append in a block sealed by this delegate key (default: print the transaction)");
+  hc::tool::add_producer(*index, o, "Append in a block sealed by this delegate key (default: print the transaction)");
 
   auto* release = app.add_subcommand("release", "Re-seal an EMR for a grantee whose consent holds; record the answer");
   release->add_option("--key", o.key, "The patient's private key file")->required();
@@ -88,7 +87,7 @@ int main(int argc, char** argv) {
   release->add_option("--at", o.at, "Time of the request: now (default), +/-N[smhd], RFC 3339");
   release->add_option("-o,--output", o.output, "Write the grantee's sealed copy to FILE (atomically)")->required();
   release->add_flag("-f,--force", o.force, "Replace an existing output file");
-  release->add_option("--producer", o.producer, "Append the access record with this delegate key (default: print it)");
+  hc::tool::add_producer(*release, o, "Append the access record with this delegate key (default: print it)");
 
   auto* request = app.add_subcommand("request", "A grantee signs a request for one EMR (for the patient's release)");
   request->add_option("--key", o.key, "The grantee's private key file")->required();
@@ -120,8 +119,8 @@ int main(int argc, char** argv) {
     hc::tool::set_quiet(o.quiet);
     int64_t now = std::time(nullptr);
     if (id->parsed()) {
-      auto p = unlock(o.key).pseudonym(S::check_context(o.context));
-      print(Value{{"context", o.context}, {"id", p.pub.key_id}});
+      auto p = unlock_key(o.key).pseudonym(S::check_context(o.context));
+      print_json(Value{{"context", o.context}, {"id", p.pub.key_id}});
     } else if (index->parsed()) {
       S::IndexSpec spec;
       spec.emr = hc::blobstore::parse_address(o.emr);
@@ -145,24 +144,24 @@ int main(int argc, char** argv) {
       set("procedure", o.procedure);
       set("care_plan", o.care_plan);
       for (auto& r : o.readers) spec.readers.push_back(S::party_id(r, "reader"));
-      auto pseudonym = unlock(o.key).pseudonym(S::check_context(o.context));
+      auto pseudonym = unlock_key(o.key).pseudonym(S::check_context(o.context));
       std::string chain = L::Ledger(S::ledger_dir(o.dir), true).state().chain;
       auto tx = S::index_tx(pseudonym, chain, spec, now);
       if (o.producer.empty()) {
         hc::io::write_stdout(tx.bytes + "\n");
       } else {
         L::Ledger l(S::ledger_dir(o.dir));
-        auto h = l.append_txs({tx}, unlock(o.producer));
-        print(Value{{"emr", spec.emr}, {"patient", pseudonym.pub.key_id}, {"tx_id", L::to_hex(tx.id)}, {"height", h.front()}});
+        auto h = l.append_txs({tx}, unlock_key(o.producer));
+        print_json(Value{{"emr", spec.emr}, {"patient", pseudonym.pub.key_id}, {"tx_id", L::to_hex(tx.id)}, {"height", h.front()}});
       }
     } else if (release->parsed()) {
-      auto patient = unlock(o.key);
+      auto patient = unlock_key(o.key);
       auto pseudonym = patient.pseudonym(S::check_context(o.context));
       auto grantee = hc::keys::load_public(o.to);
       auto store = hc::blobstore::open(store_spec(o.store));
       std::optional<L::Ledger> l;
       l.emplace(S::ledger_dir(o.dir), o.producer.empty());
-      auto chain = S::Chain::load(*l);
+      S::Index ix(*l);
       S::CheckRequest q;
       q.grantee = grantee.key_id;
       q.emr = o.emr.empty() ? std::string() : hc::blobstore::parse_address(o.emr);
@@ -183,19 +182,19 @@ int main(int argc, char** argv) {
         q.purpose = req.purpose;
         q.time = req.time;
         request_id = req.id;
-        for (auto& a : chain.access)
-          if (a.request == request_id)
-            throw hc::Error(hc::Exit::invalid, "this request was answered already (block " + std::to_string(a.at.height) + ")")
-                .file(src);
+        if (auto a = ix.answer(request_id))
+          throw hc::Error(hc::Exit::invalid, "this request was answered already (block " + std::to_string(a->at.height) + ")")
+              .file(src);
       }
       if (q.emr.empty() || q.purpose.empty()) throw hc::Error(hc::Exit::usage, "release needs --emr and --purpose, or --request");
+      auto chain = ix.for_check(q);
       auto record = [&](const L::Tx& tx) {
         if (o.producer.empty()) {
           hc::io::write_stdout(tx.bytes + "\n");
           return;
         }
-        auto h = l->append_txs({tx}, unlock(o.producer));
-        print(Value{{"access", L::to_hex(tx.id)}, {"height", h.front()}, {"decision", tx.data().at("decision")},
+        auto h = l->append_txs({tx}, unlock_key(o.producer));
+        print_json(Value{{"access", L::to_hex(tx.id)}, {"height", h.front()}, {"decision", tx.data().at("decision")},
                     {"output", tx.data().at("decision") == "permit" ? Value(o.output) : Value(nullptr)}});
       };
       std::optional<L::Tx> refused;
@@ -211,7 +210,7 @@ int main(int argc, char** argv) {
         throw;
       }
     } else if (request->parsed()) {
-      auto k = unlock(o.key);
+      auto k = unlock_key(o.key);
       auto v = S::make_request(k, hc::blobstore::parse_address(o.emr), o.purpose, now);
       hc::io::write_output(o.output, hc::json::dump(v, false), o.force);
     } else if (audit->parsed()) {
@@ -220,7 +219,7 @@ int main(int argc, char** argv) {
       std::vector<std::string> who = o.patients;
       if (!o.contexts.empty()) {
         if (o.key.empty()) throw hc::Error(hc::Exit::usage, "--context needs --key");
-        auto k = unlock(o.key);
+        auto k = unlock_key(o.key);
         for (auto& ctx : o.contexts) who.push_back(k.pseudonym(S::check_context(ctx)).pub.key_id);
       }
       std::string out;
@@ -234,17 +233,17 @@ int main(int argc, char** argv) {
       }
       hc::io::write_stdout(out);
     } else if (challenge->parsed()) {
-      print(Value{{"challenge", S::new_challenge()}});
+      print_json(Value{{"challenge", S::new_challenge()}});
     } else if (reveal->parsed()) {
-      auto k = unlock(o.key);
+      auto k = unlock_key(o.key);
       std::vector<hc::keys::SecretKey> ps;
       for (auto& ctx : o.contexts) ps.push_back(k.pseudonym(S::check_context(ctx)));
-      print(S::reveal(ps, S::party_id(o.audience, "audience"), o.challenge));
+      print_json(S::reveal(ps, S::party_id(o.audience, "audience"), o.challenge));
     } else if (verify->parsed()) {
       std::string src = o.proof == "-" ? "<stdin>" : o.proof;
       auto proof = hc::json::parse(hc::io::read_all(o.proof, 1 << 20), src);
       auto ids = S::verify_reveal(proof, S::party_id(o.audience, "audience"), o.challenge, src);
-      print(Value{{"valid", true}, {"linked", ids}});
+      print_json(Value{{"valid", true}, {"linked", ids}});
       hc::tool::note(fmt::format("{} pseudonyms belong to one patient", ids.size()));
     }
     return 0;

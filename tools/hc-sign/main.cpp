@@ -1,5 +1,6 @@
 // hc-sign: sign FHIR R4 resources as SD-JWTs (see hc-sign(1)).
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/ces/ces.h>
 #include <hc/core/io.h>
@@ -10,7 +11,8 @@ int main(int argc, char** argv) {
   CLI::App app{"Sign FHIR R4 resources (or Bundles) as SD-JWTs (RFC 9901) with EdDSA, so that the patient can "
                "remove parts later and the rest still verifies."};
   hc::tool::setup(app, "hc-sign");
-  std::string key_file, holder_file, policy_file, passphrase_file, input = "-", output, expires;
+  std::string key_file, holder_file, policy_file, input = "-", output, expires;
+  hc::tool::PassphraseSource passphrase;
   bool compact = false, stream = false, force = false, quiet = false;
   app.add_option("--key", key_file, "The signer's (doctor's) private key file")->required();
   app.add_option("--holder", holder_file, "Bind to this patient public key (cnf claim), for key-binding JWTs");
@@ -18,7 +20,7 @@ int main(int argc, char** argv) {
   app.add_option("--expires", expires, "Expiry: seconds since 1970, RFC 3339 UTC, or +N[smhd]");
   app.add_flag("--compact", compact, "Write the compact ~ serialization instead of JSON");
   app.add_flag("--stream", stream, "JSON Lines in, one SD-JWT per line out");
-  app.add_option("--passphrase-file", passphrase_file, "Read the key's passphrase from FILE");
+  hc::tool::add_passphrase_file(app, passphrase, "Read the key's passphrase from FILE");
   app.add_option("-o,--output", output, "Write to FILE (atomically) instead of standard output");
   app.add_flag("-f,--force", force, "Replace an existing output file");
   app.add_flag("-q,--quiet", quiet, "Print nothing but data and errors");
@@ -34,9 +36,7 @@ int main(int argc, char** argv) {
     }
     if (!holder_file.empty()) opts.holder = hc::keys::load_public(holder_file).ed25519;
     if (!expires.empty()) opts.exp = hc::ces::parse_time(expires, hc::ces::now_seconds());
-    auto key = hc::keys::load_secret(key_file, [&] {
-      return hc::tool::read_passphrase({.file = passphrase_file}, key_file);
-    });
+    auto key = hc::tool::unlock_key(key_file, passphrase);
     hc::ces::Signer signer(key, opts);
     auto render = [&](const hc::ces::SdJwt& sd) {
       return compact ? sd.compact() + "\n" : sd.json_line();

@@ -1,6 +1,7 @@
 // hc-store: put, get, list and verify sealed objects in the off-chain store
 // (see hc-store(1)).
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/blobstore/blobstore.h>
 #include <hc/core/io.h>
@@ -85,7 +86,7 @@ int main(int argc, char** argv) {
         auto info = put_file(*backend, f, {.content_type = content_type});
         auto j = to_json(info);
         j["created"] = info.created;
-        hc::io::write_stdout(hc::json::dump(j, false));
+        hc::tool::print_json(j);
         hc::tool::note((info.created ? "stored " : "already stored ") + (f == "-" ? "<stdin>" : f) + " as " + info.id);
       }
     } else if (cmd_get->parsed()) {
@@ -98,7 +99,7 @@ int main(int argc, char** argv) {
         file.commit();
       }
     } else if (cmd_list->parsed()) {
-      for (const auto& info : backend->list()) hc::io::write_stdout(hc::json::dump(to_json(info), false));
+      for (const auto& info : backend->list()) hc::tool::print_json(to_json(info));
     } else if (cmd_verify->parsed()) {
       if (ids.empty())
         for (const auto& info : backend->list()) ids.push_back(info.id);
@@ -114,7 +115,7 @@ int main(int argc, char** argv) {
           hc::tool::warn(e.describe());
           if (worst == 0) worst = static_cast<int>(e.code());
         }
-        hc::io::write_stdout(hc::json::dump(j, false));
+        hc::tool::print_json(j);
       }
       hc::tool::note(std::to_string(ids.size()) + " object(s) checked" + (worst ? ", some failed" : ", all intact"));
       return worst;

@@ -1,5 +1,6 @@
 // hc-verify: check a signed (and possibly extracted) record (see hc-verify(1)).
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/ces/ces.h>
 #include <hc/core/io.h>
@@ -46,10 +47,10 @@ int main(int argc, char** argv) {
     } catch (const hc::Error& e) {
       if (e.code() != hc::Exit::invalid) throw;
       // Checked and found invalid: the verdict goes to stdout, the reason to stderr too.
-      if (!resource_only) hc::io::write_stdout(hc::json::dump({{"valid", false}, {"error", e.message()}}, pretty));
+      if (!resource_only) hc::tool::print_json({{"valid", false}, {"error", e.message()}}, pretty);
       throw;
     }
-    hc::io::write_stdout(hc::json::dump(resource_only ? v.resource : v.to_json(), pretty));
+    hc::tool::print_json(resource_only ? v.resource : v.to_json(), pretty);
     return 0;
   });
 }

@@ -9,6 +9,7 @@
 #include <hc/seal/age.h>
 #include <hc/seal/stream.h>
 #include <hc/share/args.h>
+#include <hc/share/index.h>
 #include <hc/share/share.h>
 
 #include <filesystem>
@@ -87,6 +88,25 @@ struct Model {
   }
 };
 
+/// Block 1: `ps` indexes `emr`; block 2: it grants `grantee` HRESCH on
+/// [t0, t0 + 3600). Returns the grant ID.
+std::string index_and_grant(L::Ledger& l, const hc::keys::SecretKey& org, const hc::keys::SecretKey& ps,
+                            const std::string& emr, const std::string& location, const std::string& grantee) {
+  std::string chain = l.state().chain;
+  S::IndexSpec spec;
+  spec.emr = emr;
+  spec.location = location;
+  l.append_txs({S::index_tx(ps, chain, spec, t0)}, org);
+  C::GrantSpec gs;
+  gs.grantee = grantee;
+  gs.purposes = {"HRESCH"};
+  gs.start = t0;
+  gs.end = t0 + 3600;
+  auto g = S::grant_tx(ps, chain, gs, t0);
+  l.append_txs({g}, org);
+  return C::parse_grant(g.data()).id;
+}
+
 }  // namespace
 
 TEST_CASE("consent through the ledger agrees with the reference model at every height") {
@@ -112,6 +132,7 @@ TEST_CASE("consent through the ledger agrees with the reference model at every h
     txs.push_back(S::index_tx(ps[i % 2], chain, spec, t0));
   }
   l.append_txs(txs, org);
+  { S::Index early(l); }  // built now; later opens index only the blocks added since
 
   // Snapshots of the model after each block.
   std::vector<Model> at_height(l.state().height);
@@ -158,9 +179,17 @@ TEST_CASE("consent through the ledger agrees with the reference model at every h
 
   // Every height: the chain's answer equals the model's at that height.
   std::map<std::string, int> seen;  // reasons met, so the property is not vacuous
+  S::Index ix(l);
+  REQUIRE(ix.persisted());
+  REQUIRE(ix.head() == head);
   for (uint64_t h = 1; h <= head; ++h) {
     auto c = S::Chain::load(l, h);
     REQUIRE(c.height == h);
+    for (auto& [id, g] : c.grants) {  // every grant, as the index has it at this height
+      auto x = ix.grant(id, h);
+      REQUIRE(x);
+      REQUIRE(x->to_json(t0) == g.to_json(t0));
+    }
     for (int q = 0; q < 60; ++q) {
       S::CheckRequest r;
       size_t e = rng() % emrs.size();
@@ -170,6 +199,10 @@ TEST_CASE("consent through the ledger agrees with the reference model at every h
       r.time = t0 + int64_t(rng() % 220) * 60 - 30;
       auto got = S::check(c, r);
       REQUIRE(got.request.grantor == ps[e % 2].pub.key_id);
+      // The persisted index answers exactly as the whole chain does.
+      auto part = ix.for_check(r, h);
+      REQUIRE(part.block_time == c.block_time);
+      REQUIRE(S::check(part, r).to_json() == got.to_json());
       auto want = at_height[h].eval(got.request);
       INFO("height " << h << " emr " << e << " grantee " << r.grantee << " purpose " << r.purpose);
       REQUIRE(got.decision.permit == want.permit);
@@ -251,16 +284,7 @@ TEST_CASE("release re-seals for the grantee only while consent holds") {
   hc::seal::StringSink sealed;
   hc::seal::encrypt({patient.pub.x25519}, src, sealed);
   auto info = hc::blobstore::put_bytes(*store, sealed.data);
-  S::IndexSpec spec;
-  spec.emr = info.id;
-  spec.location = info.location;
-  l.append_txs({S::index_tx(ps, chain, spec, t0)}, org);
-  C::GrantSpec gs;
-  gs.grantee = research.pub.key_id;
-  gs.purposes = {"HRESCH"};
-  gs.start = t0;
-  gs.end = t0 + 3600;
-  l.append_txs({S::grant_tx(ps, chain, gs, t0)}, org);
+  index_and_grant(l, org, ps, info.id, info.location, research.pub.key_id);
   auto c = S::Chain::load(l);
   S::CheckRequest q;
   q.grantee = research.pub.key_id;
@@ -306,6 +330,78 @@ TEST_CASE("release re-seals for the grantee only while consent holds") {
   REQUIRE(c2.access.size() == 2);
   REQUIRE(c2.access[0].requester == research.pub.key_id);
   REQUIRE(c2.access[1].reason == "expired");
+}
+
+TEST_CASE("the sharing index catches up, finds answered requests, rebuilds and falls back") {
+  TempDir d;
+  auto org = key("org"), patient = key("p", hc::keys::Role::patient), research = key("r");
+  auto ps = patient.pseudonym("stmarys");
+  L::Ledger::init(d.str("ledger"), L::Genesis::single(member(org), "test", t0));
+  std::string emr(64, 'e');
+  S::CheckRequest q;
+  q.grantee = research.pub.key_id;
+  q.emr = emr;
+  q.purpose = "HRESCH";
+  q.time = t0 + 60;
+  std::string gid;
+  {
+    L::Ledger l(d.str("ledger"));
+    std::string chain = l.state().chain;
+    {
+      S::Index ix(l);  // an empty chain
+      REQUIRE(ix.persisted());
+      REQUIRE(ix.head() == 0);
+      REQUIRE(ix.find_index(emr).empty());
+      REQUIRE_THROWS_AS(S::check(ix.for_check(q), q), hc::Error);
+      REQUIRE_THROWS_WITH(ix.for_check(q, 1), Catch::Contains("beyond the head"));
+    }
+    gid = index_and_grant(l, org, ps, emr, "test", research.pub.key_id);
+    S::CheckResult r;
+    {
+      S::Index ix(l);  // catches up two blocks
+      REQUIRE(ix.head() == 2);
+      REQUIRE(ix.find_index(emr).size() == 1);
+      REQUIRE(ix.find_index(emr, 1).size() == 1);
+      REQUIRE(!ix.grant(gid, 1));
+      r = S::check(ix.for_check(q), q);
+      REQUIRE(r.decision.permit);
+      REQUIRE(!S::check(ix.for_check(q, 1), q).decision.permit);
+    }
+    auto req = S::verify_request(S::make_request(research, emr, "HRESCH", t0), research.pub);
+    l.append_txs({S::access_tx(ps, chain, r, t0 + 61, req.id), S::revoke_tx(ps, chain, gid, t0 + 62)}, org);
+    S::Index ix(l);
+    auto a = ix.answer(req.id);
+    REQUIRE(a);
+    REQUIRE(a->at.height == 3);
+    REQUIRE(a->request == req.id);
+    REQUIRE(!ix.answer(req.id, 2));
+    REQUIRE(!ix.answer(std::string(64, '0')));
+    REQUIRE(ix.grant(gid)->revoked);
+    REQUIRE(!ix.grant(gid, 2)->revoked);
+    REQUIRE(C::reason_name(S::check(ix.for_check(q), q).decision.reason) == std::string("revoked"));
+  }
+  SECTION("an index of another chain is rebuilt") {
+    TempDir e;
+    L::Ledger::init(e.str("ledger"), L::Genesis::single(member(key("other")), "test", t0));
+    { L::Ledger o(e.str("ledger")); S::Index ix(o); }
+    fs::remove_all(d.path / "ledger" / "share-index");
+    fs::copy(e.path / "ledger" / "share-index", d.path / "ledger" / "share-index");
+    L::Ledger l(d.str("ledger"), true);
+    S::Index ix(l);
+    REQUIRE(ix.persisted());
+    REQUIRE(ix.grant(gid));
+  }
+  SECTION("an index that cannot be kept: the whole chain answers") {
+    fs::remove_all(d.path / "ledger" / "share-index");
+    hc::io::write_file(d.str("ledger/share-index"), "not a folder");
+    L::Ledger l(d.str("ledger"), true);
+    S::Index ix(l);
+    REQUIRE(!ix.persisted());
+    REQUIRE(!ix.why().empty());
+    REQUIRE(ix.grant(gid)->revoked);
+    REQUIRE(C::reason_name(S::check(ix.for_check(q), q).decision.reason) == std::string("revoked"));
+    REQUIRE(S::check(ix.for_check(q, 2), q).decision.permit);
+  }
 }
 
 TEST_CASE("reveal proofs") {
