@@ -14,6 +14,7 @@
 #include <hc/core/error.h>
 #include <hc/core/io.h>
 #include <hc/keys/keys.h>
+#include <hc/ledger/pool.h>
 
 #include <algorithm>
 #include <ctime>
@@ -243,16 +244,36 @@ std::vector<uint64_t> Ledger::append_txs(std::vector<Tx> txs, const keys::Secret
   std::vector<uint64_t> heights;
   State s = state();
   if (block_size == 0 || block_size > s.params.max_block_txs) block_size = s.params.max_block_txs;
-  size_t at = 0;
-  do {
-    size_t n = std::min(block_size, txs.size() - at);
-    std::vector<Tx> part(std::make_move_iterator(txs.begin() + long(at)), std::make_move_iterator(txs.begin() + long(at + n)));
-    at += n;
-    State now = state();
-    Block b = seal_block(now, std::move(part), producer, int64_t(std::time(nullptr)));
-    heights.push_back(b.header.height);
-    append(std::move(b), threads);
-  } while (at < txs.size());
+  // A pipeline: the signatures of block N+1 are checked on the pool's
+  // workers while block N is applied and committed on this thread.
+  const size_t n_blocks = txs.empty() ? 1 : (txs.size() + block_size - 1) / block_size;
+  std::vector<uint8_t> ok(txs.size(), 1);
+  Pool pool(threads);
+  auto check = [&](size_t k) {
+    size_t begin = k * block_size, n = std::min(block_size, txs.size() - std::min(txs.size(), begin));
+    pool.start(n, [&, begin](size_t i) { ok[begin + i] = txs[begin + i].signature_valid(); });
+  };
+  check(0);
+  pool.finish();
+  for (size_t k = 0; k < n_blocks; ++k) {
+    size_t begin = k * block_size, n = std::min(block_size, txs.size() - std::min(txs.size(), begin));
+    if (k + 1 < n_blocks) check(k + 1);
+    try {
+      std::vector<Tx> part(std::make_move_iterator(txs.begin() + long(begin)),
+                           std::make_move_iterator(txs.begin() + long(begin + n)));
+      State now = state();
+      for (size_t i = 0; i < n; ++i)
+        if (!ok[begin + i])
+          throw Error(Exit::invalid, fmt::format("block {} transaction {}: signature does not verify", now.height, i));
+      Block b = seal_block(now, std::move(part), producer, int64_t(std::time(nullptr)));
+      heights.push_back(b.header.height);
+      commit(validate(std::move(b), 1, [](const Tx&) { return true; }));
+    } catch (...) {
+      if (k + 1 < n_blocks) pool.finish();
+      throw;
+    }
+    if (k + 1 < n_blocks) pool.finish();
+  }
   return heights;
 }
 
@@ -339,10 +360,9 @@ struct ReplayLookup : Lookup {
   uint64_t height = 0;  // block being checked
   std::map<Hash, Grant> grants;
   ReplayLookup(const store::Txn& tx, store::Dbi d) : t(tx), txid(d) {}
-  bool tx_known(const Hash& id) override {
-    auto v = t.get(txid, hkey(id));
-    return v && v->size() == 12 && from_be64(v->substr(0, 8)) < height;
-  }
+  // verify has checked that the index points at each transaction of the
+  // block being applied, at its own position: none is known before it.
+  bool tx_known(const Hash&) override { return false; }
   std::optional<Grant> grant(const Hash& id) override {
     auto it = grants.find(id);
     if (it == grants.end()) return std::nullopt;
@@ -390,16 +410,24 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
   ReplayLookup lookup(t, m->txid);
   r.blocks = 1;
 
-  auto bc = t.cursor(m->blocks);
   auto tc = t.cursor(m->txs);
   bool tc_ok = tc.seek(be64(1));
   uint64_t h = 1;
-  const size_t batch_txs = 8192;
-  while (h <= r.to) {
-    // Read a batch of blocks (bounded by transaction count: memory stays flat).
-    std::vector<Pending> batch;
+  const size_t batch_txs = 4096;
+
+  // A batch of blocks read from the tables (bounded by transaction count, so
+  // memory stays flat), whose transactions are parsed, hashed and
+  // signature-checked on the pool while the previous batch is applied.
+  struct Batch {
+    std::vector<Pending> blocks;
+    std::vector<std::pair<size_t, size_t>> items;  // (block, transaction)
+    std::vector<std::string> errors;
+  };
+  auto read_batch = [&]() -> std::unique_ptr<Batch> {
+    if (h > r.to) return nullptr;
+    auto B = std::make_unique<Batch>();
     size_t n_txs = 0;
-    while (h <= r.to && (batch.empty() || n_txs < batch_txs)) {
+    while (h <= r.to && (B->blocks.empty() || n_txs < batch_txs)) {
       Pending p;
       p.height = h;
       auto v = t.get(m->blocks, be64(h));
@@ -421,41 +449,50 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
       if (tc_ok && (tc.key().size() != 12 || from_be64(tc.key()) < h) && p.error.empty())
         p.error = "a stored transaction key is damaged";
       n_txs += p.raw.size();
-      batch.push_back(std::move(p));
+      B->blocks.push_back(std::move(p));
       ++h;
     }
-    // Parse, hash and check every signature of the batch on all threads.
-    std::vector<std::pair<size_t, size_t>> items;
-    for (size_t b = 0; b < batch.size(); ++b) {
-      batch[b].block.txs.resize(batch[b].raw.size());
-      for (size_t i = 0; i < batch[b].raw.size(); ++i) items.emplace_back(b, i);
+    for (size_t b = 0; b < B->blocks.size(); ++b) {
+      B->blocks[b].block.txs.resize(B->blocks[b].raw.size());
+      for (size_t i = 0; i < B->blocks[b].raw.size(); ++i) B->items.emplace_back(b, i);
     }
-    std::vector<std::string> errors(items.size());
-    parallel_for(items.size(), o.threads, [&](size_t k) {
-      auto [b, i] = items[k];
-      Pending& p = batch[b];
+    B->errors.resize(B->items.size());
+    return B;
+  };
+  Pool pool(o.threads);
+  auto check = [&](Batch& B) {
+    pool.start(B.items.size(), [&B, from = o.from](size_t k) {
+      auto [b, i] = B.items[k];
+      Pending& p = B.blocks[b];
       try {
         Tx x = parse_tx(p.raw[i], "", 0, true);
-        if (!x.signature_valid() && p.height >= o.from) throw Error(Exit::invalid, "signature does not verify");
+        if (p.height >= from && !x.signature_valid()) throw Error(Exit::invalid, "signature does not verify");
         p.block.txs[i] = std::move(x);
       } catch (const Error& e) {
-        errors[k] = e.message() + (e.field().empty() ? "" : " (field " + e.field() + ")");
+        B.errors[k] = e.message() + (e.field().empty() ? "" : " (field " + e.field() + ")");
+      } catch (const std::exception& e) {
+        B.errors[k] = e.what();
       }
     });
-    // Apply in order.
+  };
+  // Applies a checked batch in order; false (and r filled in) at the first bad block.
+  auto apply_batch = [&](Batch& B) {
     size_t k = 0;
-    for (auto& p : batch) {
+    for (auto& p : B.blocks) {
       size_t first_item = k;
       k += p.raw.size();
-      if (!p.error.empty()) return fail(p.height, p.error);
+      if (!p.error.empty()) return fail(p.height, p.error), false;
       for (size_t i = 0; i < p.raw.size(); ++i)
-        if (!errors[first_item + i].empty())
-          return fail(p.height, fmt::format("transaction {}: {}", i, errors[first_item + i]));
+        if (!B.errors[first_item + i].empty())
+          return fail(p.height, fmt::format("transaction {}: {}", i, B.errors[first_item + i])), false;
       p.block.header = p.sh.header;
       p.block.sig = p.sh.sig;
       try {
         if (p.raw.size() != p.sh.header.tx_count)
           throw Error(Exit::invalid, fmt::format("holds {} transactions, the header says {}", p.raw.size(), p.sh.header.tx_count));
+        // Every transaction is indexed at its own position: so none repeats
+        // one of an earlier block (the index is a function of the ID), and
+        // apply() need not look the IDs up again.
         for (size_t i = 0; i < p.raw.size(); ++i) {
           auto loc = t.get(m->txid, hkey(p.block.txs[i].id));
           if (!loc || *loc != pos_key(p.height, uint32_t(i)))
@@ -471,18 +508,35 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
         std::string msg = e.message();
         auto prefix = fmt::format("block {}: ", p.height);
         if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
-        return fail(p.height, msg);
+        return fail(p.height, msg), false;
       }
       r.blocks++;
       r.transactions += p.raw.size();
+      p.block.txs.clear();  // free the batch's memory as it goes
       if (o.progress) o.progress(p.height, r.to);
     }
+    return true;
+  };
+
+  // The pipeline: batch N+1 is checked on the pool's workers while the
+  // caller applies batch N, then the caller joins the checking.
+  auto cur = read_batch();
+  if (cur) {
+    check(*cur);
+    pool.finish();
+  }
+  while (cur) {
+    auto next = read_batch();
+    if (next) check(*next);
+    bool ok = apply_batch(*cur);
+    if (next) pool.finish();
+    if (!ok) return r;
+    cur = std::move(next);
   }
   if (r.to == last && (s.height != head.height || s.head != head.head))
     return fail(last, "the stored state does not match the blocks");
   return r;
 }
-
 // ---- proofs ----------------------------------------------------------------------------
 
 namespace {
