@@ -245,3 +245,57 @@ TEST_CASE("the signing input is the canonical body, however it is obtained") {
   copy.bytes.clear();  // falls back to re-encoding the body
   REQUIRE(copy.signing_input() == tx.signing_input());
 }
+
+TEST_CASE("a ledger of another table layout is refused with a hint") {
+  TempDir d;
+  auto org = key("org");
+  L::Ledger::init(d.str(), L::Genesis::single(member(org), "test", t0));
+  {
+    hc::store::Env env(d.str(), {.max_dbs = 12});
+    auto meta = env.dbi("meta");
+    env.write([&](hc::store::Txn& t) { t.put(meta, "layout", "1"); });
+  }
+  try {
+    L::Ledger l(d.str());
+    FAIL("opened");
+  } catch (const hc::Error& e) {
+    REQUIRE(e.code() == hc::Exit::data);
+    REQUIRE(e.message().find("layout") != std::string::npos);
+    REQUIRE(e.hint().find("export") != std::string::npos);
+  }
+}
+
+TEST_CASE("the ID index finds every transaction, query reads fields from them, and a repeat is refused") {
+  TempDir d;
+  auto org = key("org"), pat = key("patient", hc::keys::Role::patient);
+  L::Ledger::init(d.str(), L::Genesis::single(member(org), "test", t0));
+  L::Ledger l(d.str());
+  auto chain = l.state().chain;
+  std::vector<L::Tx> txs;
+  for (int i = 0; i < 300; ++i)
+    txs.push_back(L::make_tx(pat, chain, "emr.index",
+                             Value{{"content_hash", hc::crypto::hex(hc::crypto::sha256(std::to_string(i)))},
+                                   {"location", "x"},
+                                   {"patient", pat.pub.key_id},
+                                   {"fields", {{"gender", i % 3 ? "F" : "M"}}},
+                                   {"readers", Value::array()}},
+                             t0, std::to_string(i)));
+  l.append_txs(txs, org, 64, 2);
+  for (size_t i = 0; i < txs.size(); ++i) {
+    auto loc = l.locate(txs[i].id);
+    REQUIRE(loc);
+    REQUIRE(loc->height == 1 + i / 64);
+    REQUIRE(loc->index == i % 64);
+  }
+  REQUIRE(!l.locate(L::Hash{}));
+  std::vector<Value> out;
+  L::Query q;
+  q.group_by = "gender";
+  l.query(q, [&](const Value& v) { out.push_back(v); });
+  REQUIRE(out.size() == 3);
+  REQUIRE(out[0]["gender"] == "F");
+  REQUIRE(out[0]["count"] == 200);
+  REQUIRE(out[2]["count"] == 300);
+  REQUIRE(expect_invalid([&] { l.append_txs({txs[17]}, org); }).find("repeats an earlier transaction") != std::string::npos);
+  REQUIRE(l.verify(vopts(2)).ok);
+}
