@@ -324,7 +324,10 @@ json::Value Tx::to_json() const {
   return Value{{"body", body}, {"sig", crypto::base64url(sig.data(), sig.size())}};
 }
 
-Tx tx_from_json(const json::Value& v, const std::string& source, uint64_t line) {
+namespace {
+/// tx_from_json; `owned` (the same value, if the caller gives it up) lets the
+/// body be moved rather than copied.
+Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line, json::Value* owned) {
   Ctx c{source, line};
   only_keys(c, v, "", {"body", "sig"});
   Tx t;
@@ -342,11 +345,19 @@ Tx tx_from_json(const json::Value& v, const std::string& source, uint64_t line) 
   t.time = time_of(c, b, p, "time");
   opt_str(c, b, p, "nonce", 64);
   check_data(c, t.kind, t.signer, member(c, b, p, "data"));
-  t.body = b;
   t.bytes = json::canonical(v);
   if (t.bytes.size() > k_max_tx_bytes) c.fail("", fmt::format("transaction larger than {} bytes", k_max_tx_bytes));
   t.id = crypto::sha256(t.bytes);
+  if (owned)
+    t.body = std::move((*owned)["body"]);
+  else
+    t.body = b;
   return t;
+}
+}  // namespace
+
+Tx tx_from_json(const json::Value& v, const std::string& source, uint64_t line) {
+  return tx_from_value(v, source, line, nullptr);
 }
 
 Tx parse_tx(std::string_view text, const std::string& source, uint64_t line, bool canonical_only) {
@@ -363,7 +374,7 @@ Tx parse_tx(std::string_view text, const std::string& source, uint64_t line, boo
     if (line) e.line(line);
     throw;
   }
-  Tx t = tx_from_json(v, source, line);
+  Tx t = tx_from_value(v, source, line, &v);
   if (canonical_only && t.bytes != text) {
     Ctx c{source, line};
     c.fail("", "stored transaction is not in canonical form");
