@@ -188,6 +188,9 @@ void check_data(const Ctx& c, const std::string& kind, const std::string& signer
     only_keys(c, d, p, {"sha256", "label", "ext"});
     hash_hex(c, d, p, "sha256");
     str(c, d, p, "label", 256, 0);
+  } else if (kind == "member.approve") {
+    only_keys(c, d, p, {"proposal", "ext"});
+    hash_hex(c, d, p, "proposal");
   } else if (kind == "member.add") {
     only_keys(c, d, p, {"key_id", "ed25519", "label", "stake", "role", "ext"});
     Member::from_json(d, p);
@@ -297,7 +300,7 @@ bool is_key_id(std::string_view s) { return s.size() == 16 && is_lower_hex(s); }
 
 const std::vector<std::string>& known_kinds() {
   static const std::vector<std::string> k{"emr.index",  "consent.grant", "consent.revoke", "access",
-                                          "anchor",     "member.add",    "member.remove",  "delegate.vote",
+                                          "anchor",     "member.add",    "member.approve", "member.remove",  "delegate.vote",
                                           "evidence.double_sign"};
   return k;
 }
