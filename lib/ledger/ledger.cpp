@@ -540,7 +540,13 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
   while (cur) {
     auto next = read_batch();
     if (next) check(*next);
-    bool ok = apply_batch(*cur);
+    bool ok;
+    try {
+      ok = apply_batch(*cur);
+    } catch (...) {
+      if (next) pool.finish();  // the workers use *next: let them stop first
+      throw;
+    }
     if (next) pool.finish();
     if (!ok) return r;
     cur = std::move(next);
