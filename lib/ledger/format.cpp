@@ -188,6 +188,9 @@ void check_data(const Ctx& c, const std::string& kind, const std::string& signer
     only_keys(c, d, p, {"sha256", "label", "ext"});
     hash_hex(c, d, p, "sha256");
     str(c, d, p, "label", 256, 0);
+  } else if (kind == "member.approve") {
+    only_keys(c, d, p, {"proposal", "ext"});
+    hash_hex(c, d, p, "proposal");
   } else if (kind == "member.add") {
     only_keys(c, d, p, {"key_id", "ed25519", "label", "stake", "role", "ext"});
     Member::from_json(d, p);
@@ -297,7 +300,7 @@ bool is_key_id(std::string_view s) { return s.size() == 16 && is_lower_hex(s); }
 
 const std::vector<std::string>& known_kinds() {
   static const std::vector<std::string> k{"emr.index",  "consent.grant", "consent.revoke", "access",
-                                          "anchor",     "member.add",    "member.remove",  "delegate.vote",
+                                          "anchor",     "member.add",    "member.approve", "member.remove",  "delegate.vote",
                                           "evidence.double_sign"};
   return k;
 }
@@ -324,7 +327,10 @@ json::Value Tx::to_json() const {
   return Value{{"body", body}, {"sig", crypto::base64url(sig.data(), sig.size())}};
 }
 
-Tx tx_from_json(const json::Value& v, const std::string& source, uint64_t line) {
+namespace {
+/// tx_from_json; `owned` (the same value, if the caller gives it up) lets the
+/// body be moved rather than copied.
+Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line, json::Value* owned) {
   Ctx c{source, line};
   only_keys(c, v, "", {"body", "sig"});
   Tx t;
@@ -342,11 +348,19 @@ Tx tx_from_json(const json::Value& v, const std::string& source, uint64_t line) 
   t.time = time_of(c, b, p, "time");
   opt_str(c, b, p, "nonce", 64);
   check_data(c, t.kind, t.signer, member(c, b, p, "data"));
-  t.body = b;
   t.bytes = json::canonical(v);
   if (t.bytes.size() > k_max_tx_bytes) c.fail("", fmt::format("transaction larger than {} bytes", k_max_tx_bytes));
   t.id = crypto::sha256(t.bytes);
+  if (owned)
+    t.body = std::move((*owned)["body"]);
+  else
+    t.body = b;
   return t;
+}
+}  // namespace
+
+Tx tx_from_json(const json::Value& v, const std::string& source, uint64_t line) {
+  return tx_from_value(v, source, line, nullptr);
 }
 
 Tx parse_tx(std::string_view text, const std::string& source, uint64_t line, bool canonical_only) {
@@ -363,7 +377,7 @@ Tx parse_tx(std::string_view text, const std::string& source, uint64_t line, boo
     if (line) e.line(line);
     throw;
   }
-  Tx t = tx_from_json(v, source, line);
+  Tx t = tx_from_value(v, source, line, &v);
   if (canonical_only && t.bytes != text) {
     Ctx c{source, line};
     c.fail("", "stored transaction is not in canonical form");

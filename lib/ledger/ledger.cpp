@@ -5,15 +5,20 @@
 //   blocks  be64(height) → canonical {"header","sig"}
 //   hist    be64(height) → 32-byte block hash (the history tree's leaves)
 //   txs     be64(height) be32(index) → canonical transaction bytes
-//   txid    32-byte tx ID → be64(height) be32(index)
+//   txid    first 16 bytes of the tx ID → the set of be64(height) be32(index)
+//           (dup_fixed: 12 bytes a value, no per-value header); a lookup
+//           confirms the full ID by hashing the stored transaction, so two
+//           IDs that share 16 bytes are both indexed and told apart
 //   grants  32-byte consent grant ID → grantor key ID (16) + revoked flag (1)
-//   emr     be64(height) be32(index) → the non-identifying fields of an emr.index (encode_fields)
-//   patient patient key ID (8 bytes) be64(height) be32(index) → ""
+//   emr     be64(height) → the set of be32(index) of its emr.index transactions (dup_fixed)
+//   patient patient key ID (8 bytes) → the set of be64(height) be32(index) (dup_fixed)
+//   meta "layout" → "2" (this table layout)
 #include <hc/ledger/ledger.h>
 
 #include <hc/core/error.h>
 #include <hc/core/io.h>
 #include <hc/keys/keys.h>
+#include <hc/ledger/pool.h>
 
 #include <algorithm>
 #include <ctime>
@@ -31,8 +36,13 @@ using store::from_be64;
 
 namespace {
 
+/// The version of the table layout below (meta "layout").
+constexpr const char* k_layout = "2";
+
 std::string pos_key(uint64_t h, uint32_t i) { return be64(h) + be32(i); }
 std::string_view hkey(const Hash& h) { return crypto::as_chars(h.data(), h.size()); }
+/// The txid table's key: the first 16 bytes of the ID.
+std::string_view id_key(const Hash& h) { return crypto::as_chars(h.data(), 16); }
 
 Hash hash_of_bytes(std::string_view b) {
   if (b.size() != 32) throw Error(Exit::data, "damaged hash in the ledger database");
@@ -41,39 +51,16 @@ Hash hash_of_bytes(std::string_view b) {
   return h;
 }
 
-// The emr table's value: the five non-identifying fields in a fixed order,
-// each a 2-byte big-endian length (0xffff = absent) and its bytes.
-static const char* const k_emr_fields[] = {"age_band", "gender", "condition", "procedure", "care_plan"};
-
-std::string encode_fields(const Value& f) {
-  std::string out;
-  for (const char* k : k_emr_fields) {
-    auto it = f.find(k);
-    if (it == f.end()) {
-      out += "\xff\xff";
-      continue;
-    }
-    const auto& s = it->get_ref<const std::string&>();
-    out += char(s.size() >> 8);
-    out += char(s.size() & 0xff);
-    out += s;
+/// The non-identifying fields of the stored emr.index transaction at `pos`
+/// (the emr table lists where they are; the fields are stored once, in the
+/// transaction itself).
+Value fields_of(std::string_view stored) {
+  Value v = json::parse(stored, "stored transaction", {.max_bytes = k_max_tx_bytes * 2, .max_depth = k_max_depth});
+  try {
+    return v.at("body").at("data").at("fields");
+  } catch (const nlohmann::json::exception&) {
+    throw Error(Exit::data, "the emr index points at a transaction that is not an emr.index");
   }
-  return out;
-}
-
-Value decode_fields(std::string_view b) {
-  Value f = Value::object();
-  size_t at = 0;
-  for (const char* k : k_emr_fields) {
-    if (at + 2 > b.size()) throw Error(Exit::data, "damaged emr index entry");
-    size_t n = (size_t(uint8_t(b[at])) << 8) | uint8_t(b[at + 1]);
-    at += 2;
-    if (n == 0xffff) continue;
-    if (at + n > b.size()) throw Error(Exit::data, "damaged emr index entry");
-    f[k] = std::string(b.substr(at, n));
-    at += n;
-  }
-  return f;
 }
 
 }  // namespace
@@ -87,10 +74,24 @@ struct Ledger::Impl {
     blocks = env.dbi("blocks");
     hist = env.dbi("hist");
     txs = env.dbi("txs");
-    txid = env.dbi("txid");
+    txid = env.dbi("txid", true);
     grants = env.dbi("grants");
-    emr = env.dbi("emr");
-    patient = env.dbi("patient");
+    emr = env.dbi("emr", true);
+    patient = env.dbi("patient", true);
+  }
+
+  /// The position of the transaction whose ID is `id`, if the chain holds it.
+  std::optional<std::string> find_id(const store::Txn& t, const Hash& id) {
+    auto c = t.cursor(txid);
+    for (bool ok = c.find(id_key(id)); ok; ok = c.next_dup())
+      if (id_at(t, c.value()) == id) return std::string(c.value());
+    return std::nullopt;
+  }
+  /// The ID of the stored transaction at a 12-byte position.
+  Hash id_at(const store::Txn& t, std::string_view pos) {
+    auto v = t.get(txs, pos);
+    if (!v || pos.size() != 12) throw Error(Exit::data, "the transaction ID index points at a missing transaction");
+    return crypto::sha256(*v);
   }
 
   State state(const store::Txn& t) {
@@ -104,7 +105,7 @@ struct Ledger::Impl {
     Impl& im;
     const store::Txn& t;
     DbLookup(Impl& i, const store::Txn& tx) : im(i), t(tx) {}
-    bool tx_known(const Hash& id) override { return t.get(im.txid, hkey(id)).has_value(); }
+    bool tx_known(const Hash& id) override { return im.find_id(t, id).has_value(); }
     std::optional<Grant> grant(const Hash& id) override {
       auto v = t.get(im.grants, hkey(id));
       if (!v) return std::nullopt;
@@ -137,6 +138,11 @@ struct Ledger::Impl {
 Ledger::Ledger(const std::string& dir, bool read_only) : m(std::make_unique<Impl>(dir, read_only)) {
   auto t = m->env.read();
   m->state(t);  // refuse a folder without a ledger
+  auto layout = t.get(m->meta, "layout");
+  if (!layout || *layout != k_layout)
+    throw Error(Exit::data, "this ledger's tables have another layout than this hc's (" + std::string(k_layout) + ")")
+        .file(dir)
+        .hint("export it with the hc that made it and import it with this one");
 }
 Ledger::~Ledger() = default;
 
@@ -155,6 +161,7 @@ void Ledger::init(const std::string& dir, const Genesis& g) {
   im.env.write([&](store::Txn& t) {
     if (t.get(im.meta, "state")) throw Error(Exit::cant_create, "a ledger already exists here").file(dir);
     t.put(im.meta, "genesis", json::canonical(g.doc));
+    t.put(im.meta, "layout", k_layout);
     t.put(im.blocks, be64(0), json::canonical(sh.to_json()));
     t.put(im.hist, be64(0), hkey(sh.header.hash()));
     t.put(im.meta, "state", json::canonical(s.to_json()));
@@ -222,13 +229,14 @@ void Ledger::commit(const Checked& c) {
       const Tx& x = b.txs[i];
       std::string pk = pos_key(h, i);
       t.put(m->txs, pk, x.bytes, true);
-      if (!t.insert(m->txid, hkey(x.id), pk))
+      if (m->find_id(t, x.id))
         throw Error(Exit::invalid, fmt::format("block {} transaction {}: repeats an earlier transaction", h, i));
+      t.put(m->txid, id_key(x.id), pk);
       if (x.kind == "emr.index") {
         const Value& d = x.data();
-        t.put(m->emr, pk, encode_fields(d.at("fields")), true);
+        t.put(m->emr, be64(h), be32(i));
         auto pid = crypto::unhex(d.at("patient").get<std::string>());
-        t.put(m->patient, std::string(pid.begin(), pid.end()) + pk, "");
+        t.put(m->patient, std::string(pid.begin(), pid.end()), pk);
       }
     }
     for (auto& [id, g] : c.effects.grants) t.put(m->grants, hkey(id), g.grantor + (g.revoked ? "1" : "0"));
@@ -243,16 +251,36 @@ std::vector<uint64_t> Ledger::append_txs(std::vector<Tx> txs, const keys::Secret
   std::vector<uint64_t> heights;
   State s = state();
   if (block_size == 0 || block_size > s.params.max_block_txs) block_size = s.params.max_block_txs;
-  size_t at = 0;
-  do {
-    size_t n = std::min(block_size, txs.size() - at);
-    std::vector<Tx> part(std::make_move_iterator(txs.begin() + long(at)), std::make_move_iterator(txs.begin() + long(at + n)));
-    at += n;
-    State now = state();
-    Block b = seal_block(now, std::move(part), producer, int64_t(std::time(nullptr)));
-    heights.push_back(b.header.height);
-    append(std::move(b), threads);
-  } while (at < txs.size());
+  // A pipeline: the signatures of block N+1 are checked on the pool's
+  // workers while block N is applied and committed on this thread.
+  const size_t n_blocks = txs.empty() ? 1 : (txs.size() + block_size - 1) / block_size;
+  std::vector<uint8_t> ok(txs.size(), 1);
+  Pool pool(threads);
+  auto check = [&](size_t k) {
+    size_t begin = k * block_size, n = std::min(block_size, txs.size() - std::min(txs.size(), begin));
+    pool.start(n, [&, begin](size_t i) { ok[begin + i] = txs[begin + i].signature_valid(); });
+  };
+  check(0);
+  pool.finish();
+  for (size_t k = 0; k < n_blocks; ++k) {
+    size_t begin = k * block_size, n = std::min(block_size, txs.size() - std::min(txs.size(), begin));
+    if (k + 1 < n_blocks) check(k + 1);
+    try {
+      std::vector<Tx> part(std::make_move_iterator(txs.begin() + long(begin)),
+                           std::make_move_iterator(txs.begin() + long(begin + n)));
+      State now = state();
+      for (size_t i = 0; i < n; ++i)
+        if (!ok[begin + i])
+          throw Error(Exit::invalid, fmt::format("block {} transaction {}: signature does not verify", now.height, i));
+      Block b = seal_block(now, std::move(part), producer, int64_t(std::time(nullptr)));
+      heights.push_back(b.header.height);
+      commit(validate(std::move(b), 1, [](const Tx&) { return true; }));
+    } catch (...) {
+      if (k + 1 < n_blocks) pool.finish();
+      throw;
+    }
+    if (k + 1 < n_blocks) pool.finish();
+  }
   return heights;
 }
 
@@ -280,9 +308,8 @@ std::optional<Block> Ledger::block(uint64_t height) {
 
 std::optional<TxLocation> Ledger::locate(const Hash& id) {
   auto t = m->env.read();
-  auto v = t.get(m->txid, hkey(id));
+  auto v = m->find_id(t, id);
   if (!v) return std::nullopt;
-  if (v->size() != 12) throw Error(Exit::data, "damaged transaction index entry");
   return TxLocation{from_be64(v->substr(0, 8)), from_be32(v->substr(8))};
 }
 
@@ -339,10 +366,9 @@ struct ReplayLookup : Lookup {
   uint64_t height = 0;  // block being checked
   std::map<Hash, Grant> grants;
   ReplayLookup(const store::Txn& tx, store::Dbi d) : t(tx), txid(d) {}
-  bool tx_known(const Hash& id) override {
-    auto v = t.get(txid, hkey(id));
-    return v && v->size() == 12 && from_be64(v->substr(0, 8)) < height;
-  }
+  // verify has checked that the index points at each transaction of the
+  // block being applied, at its own position: none is known before it.
+  bool tx_known(const Hash&) override { return false; }
   std::optional<Grant> grant(const Hash& id) override {
     auto it = grants.find(id);
     if (it == grants.end()) return std::nullopt;
@@ -390,16 +416,25 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
   ReplayLookup lookup(t, m->txid);
   r.blocks = 1;
 
-  auto bc = t.cursor(m->blocks);
   auto tc = t.cursor(m->txs);
+  auto ic = t.cursor(m->txid);
   bool tc_ok = tc.seek(be64(1));
   uint64_t h = 1;
-  const size_t batch_txs = 8192;
-  while (h <= r.to) {
-    // Read a batch of blocks (bounded by transaction count: memory stays flat).
-    std::vector<Pending> batch;
+  const size_t batch_txs = 4096;
+
+  // A batch of blocks read from the tables (bounded by transaction count, so
+  // memory stays flat), whose transactions are parsed, hashed and
+  // signature-checked on the pool while the previous batch is applied.
+  struct Batch {
+    std::vector<Pending> blocks;
+    std::vector<std::pair<size_t, size_t>> items;  // (block, transaction)
+    std::vector<std::string> errors;
+  };
+  auto read_batch = [&]() -> std::unique_ptr<Batch> {
+    if (h > r.to) return nullptr;
+    auto B = std::make_unique<Batch>();
     size_t n_txs = 0;
-    while (h <= r.to && (batch.empty() || n_txs < batch_txs)) {
+    while (h <= r.to && (B->blocks.empty() || n_txs < batch_txs)) {
       Pending p;
       p.height = h;
       auto v = t.get(m->blocks, be64(h));
@@ -421,45 +456,59 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
       if (tc_ok && (tc.key().size() != 12 || from_be64(tc.key()) < h) && p.error.empty())
         p.error = "a stored transaction key is damaged";
       n_txs += p.raw.size();
-      batch.push_back(std::move(p));
+      B->blocks.push_back(std::move(p));
       ++h;
     }
-    // Parse, hash and check every signature of the batch on all threads.
-    std::vector<std::pair<size_t, size_t>> items;
-    for (size_t b = 0; b < batch.size(); ++b) {
-      batch[b].block.txs.resize(batch[b].raw.size());
-      for (size_t i = 0; i < batch[b].raw.size(); ++i) items.emplace_back(b, i);
+    for (size_t b = 0; b < B->blocks.size(); ++b) {
+      B->blocks[b].block.txs.resize(B->blocks[b].raw.size());
+      for (size_t i = 0; i < B->blocks[b].raw.size(); ++i) B->items.emplace_back(b, i);
     }
-    std::vector<std::string> errors(items.size());
-    parallel_for(items.size(), o.threads, [&](size_t k) {
-      auto [b, i] = items[k];
-      Pending& p = batch[b];
+    B->errors.resize(B->items.size());
+    return B;
+  };
+  Pool pool(o.threads);
+  auto check = [&](Batch& B) {
+    pool.start(B.items.size(), [&B, from = o.from](size_t k) {
+      auto [b, i] = B.items[k];
+      Pending& p = B.blocks[b];
       try {
         Tx x = parse_tx(p.raw[i], "", 0, true);
-        if (!x.signature_valid() && p.height >= o.from) throw Error(Exit::invalid, "signature does not verify");
+        if (p.height >= from && !x.signature_valid()) throw Error(Exit::invalid, "signature does not verify");
         p.block.txs[i] = std::move(x);
       } catch (const Error& e) {
-        errors[k] = e.message() + (e.field().empty() ? "" : " (field " + e.field() + ")");
+        B.errors[k] = e.message() + (e.field().empty() ? "" : " (field " + e.field() + ")");
+      } catch (const std::exception& e) {
+        B.errors[k] = e.what();
       }
     });
-    // Apply in order.
+  };
+  // Applies a checked batch in order; false (and r filled in) at the first bad block.
+  auto apply_batch = [&](Batch& B) {
     size_t k = 0;
-    for (auto& p : batch) {
+    for (auto& p : B.blocks) {
       size_t first_item = k;
       k += p.raw.size();
-      if (!p.error.empty()) return fail(p.height, p.error);
+      if (!p.error.empty()) return fail(p.height, p.error), false;
       for (size_t i = 0; i < p.raw.size(); ++i)
-        if (!errors[first_item + i].empty())
-          return fail(p.height, fmt::format("transaction {}: {}", i, errors[first_item + i]));
+        if (!B.errors[first_item + i].empty())
+          return fail(p.height, fmt::format("transaction {}: {}", i, B.errors[first_item + i])), false;
       p.block.header = p.sh.header;
       p.block.sig = p.sh.sig;
       try {
         if (p.raw.size() != p.sh.header.tx_count)
           throw Error(Exit::invalid, fmt::format("holds {} transactions, the header says {}", p.raw.size(), p.sh.header.tx_count));
+        // Every transaction is indexed at its own position: so none repeats
+        // one of an earlier block (the index is a function of the ID), and
+        // apply() need not look the IDs up again.
         for (size_t i = 0; i < p.raw.size(); ++i) {
-          auto loc = t.get(m->txid, hkey(p.block.txs[i].id));
-          if (!loc || *loc != pos_key(p.height, uint32_t(i)))
+          const Hash& id = p.block.txs[i].id;
+          std::string pos = pos_key(p.height, uint32_t(i));
+          if (!ic.find_both(id_key(id), pos))
             throw Error(Exit::invalid, fmt::format("transaction {}: the ID index does not point at it", i));
+          if (ic.dup_count() > 1)  // IDs sharing 16 bytes: none but this one may be this ID
+            for (bool ok = ic.find(id_key(id)); ok; ok = ic.next_dup())
+              if (ic.value() != pos && m->id_at(t, ic.value()) == id)
+                throw Error(Exit::invalid, fmt::format("transaction {}: the ID index points at it twice", i));
         }
         lookup.height = p.height;
         Effects fx;
@@ -471,18 +520,41 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
         std::string msg = e.message();
         auto prefix = fmt::format("block {}: ", p.height);
         if (msg.rfind(prefix, 0) == 0) msg = msg.substr(prefix.size());
-        return fail(p.height, msg);
+        return fail(p.height, msg), false;
       }
       r.blocks++;
       r.transactions += p.raw.size();
+      p.block.txs.clear();  // free the batch's memory as it goes
       if (o.progress) o.progress(p.height, r.to);
     }
+    return true;
+  };
+
+  // The pipeline: batch N+1 is checked on the pool's workers while the
+  // caller applies batch N, then the caller joins the checking.
+  auto cur = read_batch();
+  if (cur) {
+    check(*cur);
+    pool.finish();
+  }
+  while (cur) {
+    auto next = read_batch();
+    if (next) check(*next);
+    bool ok;
+    try {
+      ok = apply_batch(*cur);
+    } catch (...) {
+      if (next) pool.finish();  // the workers use *next: let them stop first
+      throw;
+    }
+    if (next) pool.finish();
+    if (!ok) return r;
+    cur = std::move(next);
   }
   if (r.to == last && (s.height != head.height || s.head != head.head))
     return fail(last, "the stored state does not match the blocks");
   return r;
 }
-
 // ---- proofs ----------------------------------------------------------------------------
 
 namespace {
@@ -495,7 +567,7 @@ Value hex_list(const std::vector<Hash>& v) {
 
 json::Value Ledger::prove_inclusion(const Hash& id) {
   auto t = m->env.read();
-  auto v = t.get(m->txid, hkey(id));
+  auto v = m->find_id(t, id);
   if (!v) throw Error(Exit::no_input, "no transaction " + to_hex(id) + " in this ledger");
   uint64_t h = from_be64(v->substr(0, 8));
   uint32_t idx = from_be32(v->substr(8));
@@ -565,7 +637,10 @@ void Ledger::query(const Query& q, const std::function<void(const json::Value&)>
   auto scan = [&](const std::function<void(const Value&)>& each) {
     auto c = t.cursor(m->emr);
     for (bool ok = c.first(); ok; ok = c.next()) {
-      Value f = decode_fields(c.value());
+      if (c.key().size() != 8 || c.value().size() != 4) throw Error(Exit::data, "damaged emr index entry");
+      auto v = t.get(m->txs, std::string(c.key()) + std::string(c.value()));
+      if (!v) throw Error(Exit::data, "the emr index points at a missing transaction");
+      Value f = fields_of(*v);
       if (query_matches(f, q)) each(f);
     }
   };

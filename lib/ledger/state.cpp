@@ -55,11 +55,30 @@ void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Eff
       if (!fx.grants.count(g) && !lookup.grant(g)) bad(i, "names a grant that is not on the chain");
     }
   } else if (k == "member.add") {
-    if (!s.members.count(t.signer)) bad(i, "only a member may add members");
+    // A proposal: the member joins once a quorum approves (member.approve).
+    if (!s.members.count(t.signer)) bad(i, "only a member may propose members");
     Member m = Member::from_json(d, "");
     if (s.members.count(m.key_id)) bad(i, "adds a key that is already a member");
     if (s.members.size() >= 1000) bad(i, "the consortium already has 1000 members");
-    s.members[m.key_id] = m;
+    for (auto& [id, p] : s.proposals) {
+      if (p.member.key_id == m.key_id) bad(i, "the key is already proposed (approve proposal " + id + ")");
+      if (p.proposer == t.signer) bad(i, "the signer already has a pending proposal (" + id + ")");
+    }
+    Proposal p{m, t.signer, b.header.time, {t.signer}};
+    if (s.quorum(p.approvals))
+      s.members[m.key_id] = m;
+    else
+      s.proposals[to_hex(t.id)] = p;
+  } else if (k == "member.approve") {
+    if (!s.members.count(t.signer)) bad(i, "only a member may approve members");
+    auto it = s.proposals.find(d.at("proposal").get<std::string>());
+    if (it == s.proposals.end()) bad(i, "approves a proposal that is not pending");
+    if (!it->second.approvals.insert(t.signer).second) bad(i, "approves a proposal it already approved");
+    if (s.quorum(it->second.approvals)) {
+      if (s.members.size() >= 1000) bad(i, "the consortium already has 1000 members");
+      s.members[it->second.member.key_id] = it->second.member;
+      s.proposals.erase(it);
+    }
   } else if (k == "member.remove") {
     if (!s.members.count(t.signer)) bad(i, "only a member may remove members");
     auto id = d.at("key_id").get<std::string>();
@@ -71,6 +90,17 @@ void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Eff
     s.members.erase(id);
     s.votes.erase(id);
     s.delegates = left;
+    // Its approvals go; with fewer members, pending proposals may now have
+    // their quorum: they take effect in the order of their IDs.
+    for (auto& [pid, p] : s.proposals) p.approvals.erase(id);
+    for (auto it = s.proposals.begin(); it != s.proposals.end();) {
+      if (s.quorum(it->second.approvals) && s.members.size() < 1000) {
+        s.members[it->second.member.key_id] = it->second.member;
+        it = s.proposals.erase(it);
+      } else {
+        ++it;
+      }
+    }
   } else if (k == "delegate.vote") {
     if (!s.members.count(t.signer)) bad(i, "only a member may vote");
     std::vector<std::string> c;
@@ -92,7 +122,6 @@ void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Eff
     s.banned.insert(a.header.producer);
   }
   // emr.index, anchor and x.* kinds change nothing beyond the ledger itself.
-  (void)b;
 }
 
 }  // namespace
@@ -129,6 +158,15 @@ json::Value State::to_json() const {
                {"delegates", delegates},
                {"votes", v},
                {"banned", banned},
+               {"proposals", [&] {
+                 Value ps = Value::object();
+                 for (auto& [id, p] : proposals)
+                   ps[id] = Value{{"member", p.member.to_json()},
+                                  {"proposer", p.proposer},
+                                  {"time", format_time(p.time)},
+                                  {"approvals", p.approvals}};
+                 return ps;
+               }()},
                {"tx_count", tx_count}};
 }
 
@@ -153,6 +191,15 @@ State State::from_json(const json::Value& v) {
     for (auto& [id, c] : v.at("votes").items()) s.votes[id] = c.get<std::vector<std::string>>();
     for (auto& b : v.at("banned")) s.banned.insert(b.get<std::string>());
     s.tx_count = v.at("tx_count");
+    if (v.contains("proposals"))
+      for (auto& [id, pv] : v.at("proposals").items()) {
+        Proposal q;
+        q.member = Member::from_json(pv.at("member"), "proposals." + id + ".member.");
+        q.proposer = pv.at("proposer").get<std::string>();
+        q.time = parse_time(pv.at("time").get<std::string>(), "time");
+        for (auto& a : pv.at("approvals")) q.approvals.insert(a.get<std::string>());
+        s.proposals[id] = q;
+      }
     return s;
   } catch (const nlohmann::json::exception& e) {
     throw Error(Exit::data, std::string("damaged ledger state: ") + e.what());
@@ -175,6 +222,12 @@ std::vector<std::string> State::tally() const {
     out.push_back(id);
   }
   return out;
+}
+
+bool State::quorum(const std::set<std::string>& approvals) const {
+  size_t n = 0;
+  for (auto& a : approvals) n += members.count(a);
+  return 3 * n > 2 * members.size();
 }
 
 bool State::is_delegate(const std::string& id) const {
@@ -214,6 +267,9 @@ State apply(const State& before, const Block& b, Lookup& lookup, Effects& fx, co
       if (long i = first_bad_signature(b.txs, opt.threads); i >= 0) bad(i, "signature does not verify");
 
     State s = before;
+    // Proposals older than their time to live lapse before the block's transactions.
+    for (auto it = s.proposals.begin(); it != s.proposals.end();)
+      it = h.time - it->second.time > k_proposal_ttl_s ? s.proposals.erase(it) : std::next(it);
     std::unordered_set<Hash, HashHasher> seen;
     seen.reserve(b.txs.size());
     for (size_t i = 0; i < b.txs.size(); ++i) {

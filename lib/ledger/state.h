@@ -35,6 +35,18 @@ struct Effects {
   std::map<Hash, Grant> grants;  ///< new or changed grants, keyed by grant tx ID
 };
 
+/// A pending member.add: the member joins once more than two thirds of the
+/// current members have approved it (the proposer's approval included).
+struct Proposal {
+  Member member;
+  std::string proposer;
+  int64_t time = 0;                 ///< time of the block that holds the proposal
+  std::set<std::string> approvals;  ///< key IDs of the members that approved it
+};
+
+/// A proposal lapses once a block is more than this many seconds after it.
+inline constexpr int64_t k_proposal_ttl_s = 7 * 86400;
+
 /// The small core of the state: chain identity and parameters, head, history
 /// right edge, members, delegates and votes. Copied by value; serialised as
 /// canonical JSON in the ledger's meta table.
@@ -49,6 +61,7 @@ struct State {
   std::vector<std::string> delegates;  ///< this round's producers, in schedule order
   std::map<std::string, std::vector<std::string>> votes;  ///< voter → candidates
   std::set<std::string> banned;        ///< producers caught double-signing
+  std::map<std::string, Proposal> proposals;  ///< pending member.add, by its transaction ID (hex)
   uint64_t tx_count = 0;               ///< transactions in all blocks so far
 
   /// The state after the genesis block (height 1 next).
@@ -59,6 +72,8 @@ struct State {
   /// ties by key ID; banned and non-members left out). Empty if no votes.
   std::vector<std::string> tally() const;
   bool is_delegate(const std::string& key_id) const;
+  /// True if the approvals of current members are more than two thirds of them.
+  bool quorum(const std::set<std::string>& approvals) const;
 };
 
 struct ApplyOptions {

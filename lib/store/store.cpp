@@ -74,6 +74,24 @@ bool Cursor::seek(std::string_view key) { return op(MDB_SET_RANGE, key); }
 bool Cursor::first() { return op(MDB_FIRST); }
 bool Cursor::last() { return op(MDB_LAST); }
 bool Cursor::next() { return op(MDB_NEXT); }
+bool Cursor::find(std::string_view key) { return op(MDB_SET_KEY, key); }
+bool Cursor::next_dup() { return op(MDB_NEXT_DUP); }
+bool Cursor::find_both(std::string_view key, std::string_view value) {
+  MDB_val k = val(key), v = val(value);
+  int rc = mdb_cursor_get(m_cursor, &k, &v, MDB_GET_BOTH);
+  if (rc == MDB_NOTFOUND) return false;
+  if (rc) fail(rc, "reading the ledger database", "");
+  m_key = view(k);
+  m_value = view(v);
+  return true;
+}
+size_t Cursor::dup_count() const {
+  size_t n = 0;
+  int rc = mdb_cursor_count(m_cursor, &n);
+  if (rc == EINVAL) return 1;  // not a dupsort database
+  if (rc) fail(rc, "reading the ledger database", "");
+  return size_t(n);
+}
 bool Cursor::prev() { return op(MDB_PREV); }
 
 // ---- Txn --------------------------------------------------------------------
@@ -183,7 +201,7 @@ Env::~Env() {
   if (m_env) mdb_env_close(m_env);
 }
 
-Dbi Env::dbi(const std::string& name) {
+Dbi Env::dbi(const std::string& name, bool dup_fixed) {
   for (auto& [n, d] : m_dbis)
     if (n == name) return d;
   MDB_txn* t = nullptr;
@@ -194,10 +212,15 @@ Dbi Env::dbi(const std::string& name) {
   }
   if (rc) fail(rc, "opening database " + name, m_dir);
   Dbi d = 0;
-  rc = mdb_dbi_open(t, name.c_str(), m_options.read_only ? 0 : MDB_CREATE, &d);
+  unsigned flags = (m_options.read_only ? 0 : MDB_CREATE) | (dup_fixed ? MDB_DUPSORT | MDB_DUPFIXED : 0);
+  rc = mdb_dbi_open(t, name.c_str(), flags, &d);
   if (rc) {
     mdb_txn_abort(t);
     if (rc == MDB_NOTFOUND) throw Error(Exit::data, "the ledger database lacks table " + name).file(m_dir);
+    if (rc == MDB_INCOMPATIBLE)
+      throw Error(Exit::data, "table " + name + " has another layout (a ledger made by an older hc?)")
+          .file(m_dir)
+          .hint("export it with that version and import it with this one");
     fail(rc, "opening database " + name, m_dir);
   }
   rc = mdb_txn_commit(t);

@@ -52,6 +52,14 @@ class Cursor {
   bool seek(std::string_view key);
   bool first();
   bool last();
+  /// Positions at `key` exactly; false if absent.
+  bool find(std::string_view key);
+  /// Positions at the pair (`key`, `value`) of a dup_fixed database; false if absent.
+  bool find_both(std::string_view key, std::string_view value);
+  /// The next value of the current key (dup_fixed databases); false at its last.
+  bool next_dup();
+  /// Values under the current key (1 for databases without duplicates).
+  size_t dup_count() const;
   bool next();
   bool prev();
   std::string_view key() const { return m_key; }
@@ -105,8 +113,11 @@ class Env {
   Env& operator=(const Env&) = delete;
 
   /// Opens (creating in a write txn, unless read-only) a named database.
-  /// Handles are cached; call from one thread at start-up.
-  Dbi dbi(const std::string& name);
+  /// Handles are cached; call from one thread at start-up. `dup_fixed`: a
+  /// key holds a sorted set of values of one fixed size, packed without
+  /// per-value headers (LMDB's MDB_DUPSORT | MDB_DUPFIXED); put() adds a
+  /// value to the key's set.
+  Dbi dbi(const std::string& name, bool dup_fixed = false);
   /// A read snapshot. Picks up a map grown by another process.
   Txn read();
   /// Runs `fn` in a write transaction and commits; grows the map and retries

@@ -245,3 +245,120 @@ TEST_CASE("the signing input is the canonical body, however it is obtained") {
   copy.bytes.clear();  // falls back to re-encoding the body
   REQUIRE(copy.signing_input() == tx.signing_input());
 }
+
+TEST_CASE("a ledger of another table layout is refused with a hint") {
+  TempDir d;
+  auto org = key("org");
+  L::Ledger::init(d.str(), L::Genesis::single(member(org), "test", t0));
+  {
+    hc::store::Env env(d.str(), {.max_dbs = 12});
+    auto meta = env.dbi("meta");
+    env.write([&](hc::store::Txn& t) { t.put(meta, "layout", "1"); });
+  }
+  try {
+    L::Ledger l(d.str());
+    FAIL("opened");
+  } catch (const hc::Error& e) {
+    REQUIRE(e.code() == hc::Exit::data);
+    REQUIRE(e.message().find("layout") != std::string::npos);
+    REQUIRE(e.hint().find("export") != std::string::npos);
+  }
+}
+
+TEST_CASE("the ID index finds every transaction, query reads fields from them, and a repeat is refused") {
+  TempDir d;
+  auto org = key("org"), pat = key("patient", hc::keys::Role::patient);
+  L::Ledger::init(d.str(), L::Genesis::single(member(org), "test", t0));
+  L::Ledger l(d.str());
+  auto chain = l.state().chain;
+  std::vector<L::Tx> txs;
+  for (int i = 0; i < 300; ++i)
+    txs.push_back(L::make_tx(pat, chain, "emr.index",
+                             Value{{"content_hash", hc::crypto::hex(hc::crypto::sha256(std::to_string(i)))},
+                                   {"location", "x"},
+                                   {"patient", pat.pub.key_id},
+                                   {"fields", {{"gender", i % 3 ? "F" : "M"}}},
+                                   {"readers", Value::array()}},
+                             t0, std::to_string(i)));
+  l.append_txs(txs, org, 64, 2);
+  for (size_t i = 0; i < txs.size(); ++i) {
+    auto loc = l.locate(txs[i].id);
+    REQUIRE(loc);
+    REQUIRE(loc->height == 1 + i / 64);
+    REQUIRE(loc->index == i % 64);
+  }
+  REQUIRE(!l.locate(L::Hash{}));
+  std::vector<Value> out;
+  L::Query q;
+  q.group_by = "gender";
+  l.query(q, [&](const Value& v) { out.push_back(v); });
+  REQUIRE(out.size() == 3);
+  REQUIRE(out[0]["gender"] == "F");
+  REQUIRE(out[0]["count"] == 200);
+  REQUIRE(out[2]["count"] == 300);
+  REQUIRE(expect_invalid([&] { l.append_txs({txs[17]}, org); }).find("repeats an earlier transaction") != std::string::npos);
+  REQUIRE(l.verify(vopts(2)).ok);
+}
+
+TEST_CASE("member.add takes effect once more than two thirds of the members approve it") {
+  TempDir d;
+  auto o1 = key("o1"), o2 = key("o2"), o3 = key("o3"), o4 = key("o4"), o5 = key("o5"), pat = key("p", hc::keys::Role::patient);
+  Value doc{{"v", 1},
+            {"name", "quorum"},
+            {"time", L::format_time(t0)},
+            {"members", Value::array({member(o1).to_json(), member(o2).to_json(), member(o3).to_json()})},
+            {"delegates", Value::array({o1.pub.key_id})}};
+  L::Ledger::init(d.str(), L::Genesis::parse(doc, "genesis"));
+  L::Ledger l(d.str());
+  auto chain = l.state().chain;
+  auto approve = [&](const hc::keys::SecretKey& k, const L::Tx& p, std::string nonce = "") {
+    return L::make_tx(k, chain, "member.approve", Value{{"proposal", L::to_hex(p.id)}}, t0, nonce);
+  };
+  // 3 members: 3 approvals are needed (3 x 2 > 2 x 3 is false, 3 x 3 > 6).
+  auto add4 = L::make_tx(o1, chain, "member.add", member(o4).to_json(), t0);
+  l.append_txs({add4}, o1);
+  REQUIRE(l.state().members.size() == 3);
+  REQUIRE(l.state().proposals.count(L::to_hex(add4.id)) == 1);
+  // A single member cannot push it through: not twice, not with a second proposal.
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(o1, add4)}, o1); }).find("already approved") != std::string::npos);
+  auto again = L::make_tx(o2, chain, "member.add", member(o4).to_json(), t0);
+  REQUIRE(expect_invalid([&] { l.append_txs({again}, o1); }).find("already proposed") != std::string::npos);
+  auto add5 = L::make_tx(o1, chain, "member.add", member(o5).to_json(), t0);
+  REQUIRE(expect_invalid([&] { l.append_txs({add5}, o1); }).find("pending proposal") != std::string::npos);
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(pat, add4)}, o1); }).find("only a member") != std::string::npos);
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(o2, add5)}, o1); }).find("not pending") != std::string::npos);
+  l.append_txs({approve(o2, add4)}, o1);
+  REQUIRE(l.state().members.size() == 3);
+  l.append_txs({approve(o3, add4)}, o1);
+  REQUIRE(l.state().members.size() == 4);
+  REQUIRE(l.state().proposals.empty());
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(o2, add4, "2")}, o1); }).find("not pending") != std::string::npos);
+  // 4 members: 3 approvals suffice (9 > 8).
+  auto p5 = L::make_tx(o2, chain, "member.add", member(o5).to_json(), t0);
+  l.append_txs({p5, approve(o3, p5)}, o1);
+  REQUIRE(l.state().members.size() == 4);
+  l.append_txs({approve(o4, p5)}, o1);
+  REQUIRE(l.state().members.size() == 5);
+  // 5 members, 3 approvals: 9 > 10 is false; a member who had not approved
+  // leaves, 9 > 8, and the pending proposal takes effect with the removal.
+  auto o6 = key("o6");
+  auto p6 = L::make_tx(o1, chain, "member.add", member(o6).to_json(), t0);
+  l.append_txs({p6, approve(o2, p6), approve(o3, p6)}, o1);
+  REQUIRE(l.state().members.size() == 5);
+  auto rm = L::make_tx(o4, chain, "member.remove", Value{{"key_id", o5.pub.key_id}}, t0);
+  l.append_txs({rm}, o1);
+  REQUIRE(l.state().members.count(o6.pub.key_id) == 1);
+  REQUIRE(l.state().members.size() == 5);
+  // A proposal lapses 7 days after its block.
+  auto p7 = L::make_tx(o6, chain, "member.add", member(o5).to_json(), t0);
+  l.append_txs({p7}, o1);
+  REQUIRE(l.state().proposals.size() == 1);
+  auto s = l.state();
+  auto late = L::seal_block(s, {}, o1, s.head_time + L::k_proposal_ttl_s + 1);
+  l.append(late);
+  REQUIRE(l.state().proposals.empty());
+  REQUIRE(l.verify(vopts(2)).ok);
+  // The state round-trips through its JSON.
+  auto st = l.state();
+  REQUIRE(L::State::from_json(st.to_json()).to_json() == st.to_json());
+}

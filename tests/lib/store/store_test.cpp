@@ -81,3 +81,27 @@ TEST_CASE("opening a missing ledger without create fails with no_input") {
     REQUIRE(e.code() == hc::Exit::no_input);
   }
 }
+
+TEST_CASE("dup_fixed tables hold a sorted set of fixed-size values per key") {
+  TempDir d;
+  Env env(d.path.string());
+  auto db = env.dbi("s", true);
+  env.write([&](Txn& t) {
+    for (uint32_t i : {7u, 3u, 5u}) t.put(db, "k1", be32(i));
+    t.put(db, "k2", be32(9));
+  });
+  auto r = env.read();
+  auto c = r.cursor(db);
+  REQUIRE(c.find("k1"));
+  REQUIRE(c.dup_count() == 3);
+  std::vector<uint32_t> got;
+  for (bool ok = true; ok; ok = c.next_dup()) got.push_back(from_be32(c.value()));
+  REQUIRE(got == std::vector<uint32_t>{3, 5, 7});
+  REQUIRE(c.find_both("k1", be32(5)));
+  REQUIRE(!c.find_both("k1", be32(9)));
+  REQUIRE(c.find("k2"));
+  REQUIRE(c.dup_count() == 1);
+  REQUIRE(!c.next_dup());
+  REQUIRE(!c.find("k3"));
+  REQUIRE(r.count(db) == 4);
+}
