@@ -274,6 +274,15 @@ void Network::disconnect(const crypto::X25519Public& peer) {
   reap();
 }
 
+bool Network::forget(const std::string& key_id) {
+  auto x = m_allowed.remove(key_id);
+  if (!x) return false;
+  auto it = m_by_peer.find(*x);
+  if (it != m_by_peer.end()) close_conn(*it->second, "no longer a member of the chain");
+  reap();
+  return true;
+}
+
 bool Network::connected(const crypto::X25519Public& peer) const { return m_by_peer.count(peer) > 0; }
 
 void Network::reap() {

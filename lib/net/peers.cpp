@@ -14,6 +14,16 @@ void AllowedPeers::add(const PeerInfo& member) {
     throw Error(Exit::config, "two members share one X25519 key: " + it->second.key_id + " and " + member.key_id);
 }
 
+std::optional<crypto::X25519Public> AllowedPeers::remove(const std::string& key_id) {
+  for (auto it = m_members.begin(); it != m_members.end(); ++it)
+    if (it->second.key_id == key_id) {
+      auto x = it->first;
+      m_members.erase(it);
+      return x;
+    }
+  return std::nullopt;
+}
+
 AllowedPeers AllowedPeers::from_files(const std::vector<std::string>& paths) {
   AllowedPeers out;
   for (const auto& p : paths) {
