@@ -57,6 +57,11 @@ hc-node --config ministry.json >>ministry.out 2>>ministry.log & pids[3]=$!
 until curl -sf "$(api 3)/v1/health" >/dev/null 2>&1; do sleep 0.1; done
 target=$(curl -s "$(api 0)/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["height"])')
 until [ "$(curl -s "$(api 3)/v1/status" | python3 -c 'import json,sys; print(json.load(sys.stdin)["height"])')" -ge "$target" ]; do sleep 0.2; done
+
+say "Node: hc-ledger reads the running chain through a node's API; the DPoS view"
+hc-ledger --node "$(api 0)" stat | indent
+curl -s "$(api 0)/v1/status" | python3 -c 'import json,sys; d=json.load(sys.stdin)["dpos"]
+print("epoch", d["epoch"], "producers", len(d["proposers"]), "reputations:", d["reputation"])' | indent
 for i in 0 1 2 3; do kill "${pids[$i]}"; wait "${pids[$i]}" 2>/dev/null || true; done
 pids=()
 for o in "${orgs[@]}"; do
