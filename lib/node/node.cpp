@@ -280,7 +280,8 @@ struct Node::Impl {
   /// `after` no longer lists is no longer dialled, its link is closed and
   /// its handshakes are refused from now on.
   void drop_removed(const L::State& before, const L::State& after) {
-    for (const auto& [id, m] : before.members) {
+    for (const auto& member : before.members) {
+      const std::string& id = member.first;
       if (after.members.count(id)) continue;
       bool was_peer = net->forget(id);
       std::erase_if(peers, [&](const Peer& p) { return p.pub.key_id == id; });
