@@ -278,8 +278,9 @@ bool Network::forget(const std::string& key_id) {
   auto x = m_allowed.remove(key_id);
   if (!x) return false;
   auto it = m_by_peer.find(*x);
+  // Closed, not reaped: this may run inside a callback of the link being
+  // read (run_once reaps dead links at the end of its turn).
   if (it != m_by_peer.end()) close_conn(*it->second, "no longer a member of the chain");
-  reap();
   return true;
 }
 

@@ -15,12 +15,9 @@ void AllowedPeers::add(const PeerInfo& member) {
 }
 
 std::optional<crypto::X25519Public> AllowedPeers::remove(const std::string& key_id) {
-  for (auto it = m_members.begin(); it != m_members.end(); ++it)
-    if (it->second.key_id == key_id) {
-      auto x = it->first;
-      m_members.erase(it);
-      return x;
-    }
+  // Revoked, not erased: links hold pointers to the entry (PeerInfo&).
+  for (const auto& [x, info] : m_members)
+    if (info.key_id == key_id && m_revoked.insert(x).second) return x;
   return std::nullopt;
 }
 
@@ -39,7 +36,7 @@ AllowedPeers AllowedPeers::from_files(const std::vector<std::string>& paths) {
 
 const PeerInfo* AllowedPeers::find(const crypto::X25519Public& x25519) const {
   auto it = m_members.find(x25519);
-  return it == m_members.end() ? nullptr : &it->second;
+  return it == m_members.end() || m_revoked.count(x25519) ? nullptr : &it->second;
 }
 
 Identity Identity::from_key(const keys::SecretKey& key) {

@@ -8,6 +8,7 @@
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -35,6 +36,7 @@ class AllowedPeers {
 
  private:
   std::map<crypto::X25519Public, PeerInfo> m_members;
+  std::set<crypto::X25519Public> m_revoked;  ///< removed members (find() returns null)
 };
 
 /// This node's link identity: its X25519 secret (from its hc private key).
