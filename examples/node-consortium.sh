@@ -74,6 +74,11 @@ hc-node --config ministry.json >>ministry.out 2>>ministry.log & pids[3]=$!
 wait_for "the ministry's node" 30 healthy 3
 target=$(height 0)
 wait_for "the ministry's node to catch up to height $target" 60 caught_up "$target"
+
+say "Node: hc-ledger reads the running chain through a node's API; the DPoS view"
+hc-ledger --node "$(api 0)" stat | indent
+curl -s "$(api 0)/v1/status" | python3 -c 'import json,sys; d=json.load(sys.stdin)["dpos"]
+print("epoch", d["epoch"], "producers", len(d["proposers"]), "reputations:", d["reputation"])' | indent
 for i in 0 1 2 3; do kill "${pids[$i]}"; wait "${pids[$i]}" 2>/dev/null || true; done
 pids=()
 for o in "${orgs[@]}"; do

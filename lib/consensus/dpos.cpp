@@ -47,6 +47,13 @@ void Dpos::slot_result(const PublicKey& owner, bool produced) {
     r = r > m_params.miss_penalty ? r - m_params.miss_penalty : 0;
 }
 
+void Dpos::epoch_end(const std::vector<PublicKey>& scheduled) {
+  for (auto& [key, c] : m_candidates) {
+    if (c.removed || std::find(scheduled.begin(), scheduled.end(), key) != scheduled.end()) continue;
+    c.reputation = std::min<uint32_t>(k_max_reputation, c.reputation + m_params.recovery);
+  }
+}
+
 bool Dpos::remove(const DoubleSign& evidence, std::string_view chain_id) {
   check(evidence, chain_id);
   auto it = m_candidates.find(evidence.a.validator);
@@ -59,6 +66,8 @@ bool Dpos::remove(const DoubleSign& evidence, std::string_view chain_id) {
 
 uint64_t Dpos::votes(const PublicKey& candidate) const {
   uint64_t total = 0;
+  if (m_params.self_vote && !m_votes.count(candidate))
+    if (auto it = m_stake.find(candidate); it != m_stake.end()) total = it->second;
   for (const auto& [member, list] : m_votes)
     if (std::find(list.begin(), list.end(), candidate) != list.end()) {
       uint64_t s = m_stake.at(member);

@@ -16,6 +16,8 @@
 // - The slot owner of height h is the schedule's round-0 proposer. After h is
 //   decided, slot_result(): the owner gains `produce_reward` if the decided
 //   block is its own proposal, else loses `miss_penalty` (bounded 0..10000).
+// - At each epoch boundary, a candidate the ending epoch's schedule left out
+//   (and not removed) regains `recovery` (epoch_end()).
 // - Evidence of double signing (evidence.h) that checks removes the
 //   validator from every later schedule and sets its reputation to 0
 //   (remove()); it takes effect at the next epoch.
@@ -37,6 +39,13 @@ struct DposParams {
   uint32_t min_reputation = 2000;  ///< below it a candidate is not eligible
   uint32_t miss_penalty = 1000;
   uint32_t produce_reward = 100;
+  /// Regained at each epoch boundary by a candidate (not removed) that the
+  /// ending epoch's schedule left out, so an excluded delegate comes back on
+  /// probation (epoch_end()).
+  uint32_t recovery = 0;
+  /// A member that has cast no vote counts as voting for itself if it is a
+  /// candidate (so the genesis delegates stand before anyone votes).
+  bool self_vote = false;
 };
 
 struct DposMember {
@@ -71,6 +80,9 @@ class Dpos {
   /// Reputation after height h is decided: `owner` is the slot owner,
   /// `produced` whether the decided block is its proposal.
   void slot_result(const PublicKey& owner, bool produced);
+  /// At the end of an epoch: every candidate that is not removed and not in
+  /// `scheduled` (the ending epoch's schedule) gains `recovery` (capped).
+  void epoch_end(const std::vector<PublicKey>& scheduled);
   /// Checks the evidence (Error{invalid} if it does not hold) and removes
   /// its validator. Idempotent. Returns false if it was already removed.
   bool remove(const DoubleSign& evidence, std::string_view chain_id);

@@ -37,8 +37,14 @@
 #define PREVOTE 1
 #define PRECOMMIT 2
 
-/* ValidatorSet::proposer: ordered[(h + r) mod n], here with h = 3 so the
- * round-0 proposer is delegate 3 (the Byzantine one unless ALL_HONEST). */
+/* ValidatorSet::proposer: proposers[(h + r) mod p] over the DPoS producer
+ * schedule (lib/node/dpos_view.cpp), here the full schedule of the 4
+ * delegates (p = n) with h = 3 so the round-0 proposer is delegate 3 (the
+ * Byzantine one unless ALL_HONEST). A narrower schedule (a delegate out of
+ * it for low reputation) changes who proposes, never who votes or the
+ * quorums, so safety below does not depend on it; liveness with all honest
+ * delegates up holds for any non-empty schedule of them, as every honest
+ * delegate proposes in the rounds it owns. */
 #define PROPOSER(r) (((r) + 3) % N)
 
 #ifdef ALL_HONEST

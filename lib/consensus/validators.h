@@ -20,6 +20,11 @@ class ValidatorSet {
   /// Throws Error{data} on an empty set, a zero weight, a duplicate key or a
   /// total weight over 2^60.
   explicit ValidatorSet(std::vector<Validator> ordered);
+  /// The same voters, but proposals rotate over `proposers` only (the DPoS
+  /// producer schedule, a non-empty subset of the voters without
+  /// duplicates): proposer(h, r) = proposers[(h + r) mod p]. Error{data}
+  /// otherwise.
+  ValidatorSet(std::vector<Validator> voters, std::vector<PublicKey> proposers);
 
   const std::vector<Validator>& members() const { return m_members; }
   size_t size() const { return m_members.size(); }
@@ -32,9 +37,12 @@ class ValidatorSet {
   /// More than one third (the paper's f + 1): at least one honest member.
   bool one_honest(uint64_t w) const { return 3 * w > m_total; }
   const PublicKey& proposer(uint64_t height, uint32_t round) const;
+  /// The proposer rotation (the voters' keys in order if none was given).
+  std::vector<PublicKey> proposers() const;
 
  private:
   std::vector<Validator> m_members;
+  std::vector<PublicKey> m_proposers;  ///< empty: every member in order
   uint64_t m_total = 0;
 };
 

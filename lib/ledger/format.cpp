@@ -1,6 +1,7 @@
 // Strict parsing and building of the ledger formats (see format.h).
 #include <hc/ledger/format.h>
 
+#include <hc/consensus/evidence.h>
 #include <hc/consent/consent.h>
 #include <hc/core/error.h>
 #include <hc/keys/keys.h>
@@ -147,6 +148,42 @@ bool age_band_ok(std::string_view s) {
 }
 
 /// The stateless rules of each kind.
+} // namespace
+
+consensus::DoubleSign double_vote_of(const json::Value& d) {
+  const std::string p = "body.data.";
+  consensus::Vote v[2];
+  const char* names[2] = {"a", "b"};
+  for (int i = 0; i < 2; ++i) {
+    std::string f = p + names[i];
+    if (!d.is_object() || !d.contains(names[i]) || !d.at(names[i]).is_string())
+      throw Error(Exit::data, "must be a base64url consensus message").field(f);
+    const std::string& text = d.at(names[i]).get_ref<const std::string&>();
+    if (text.size() > 512) throw Error(Exit::data, "is too long for a consensus message").field(f);
+    try {
+      crypto::Bytes raw = crypto::unbase64url(text);
+      if (crypto::base64url(raw.data(), raw.size()) != text) throw Error(Exit::data, "not canonical base64url");
+      v[i] = consensus::decode_header(raw.data(), raw.size());
+    } catch (const Error& e) {
+      throw Error(Exit::data, "is not a signed consensus message: " + e.message()).field(f);
+    }
+  }
+  if (!v[0].same_slot(v[1]))
+    throw Error(Exit::data, "must be signed by the same validator for the same height, round and step as a").field(p + "b");
+  if (v[0].value == v[1].value) throw Error(Exit::data, "signs the same value as a").field(p + "b");
+  return consensus::DoubleSign{v[0], v[1]};
+}
+
+namespace {
+
+void check_double_vote(const Ctx& c, const json::Value& d) {
+  try {
+    hc::ledger::double_vote_of(d);
+  } catch (const Error& e) {
+    c.fail(e.field(), e.message());
+  }
+}
+
 void check_data(const Ctx& c, const std::string& kind, const std::string& signer, const Value& d) {
   const std::string p = "body.data.";
   if (!d.is_object()) c.fail("body.data", "must be an object");
@@ -217,6 +254,9 @@ void check_data(const Ctx& c, const std::string& kind, const std::string& signer
       c.fail(p + "b", "must be a header for the same chain, height and producer as a");
     if (a.header.height == 0) c.fail(p + "a", "the genesis block has no producer");
     if (a.header.hash() == b.header.hash()) c.fail(p + "b", "is the same block as a");
+  } else if (kind == "evidence.double_vote") {
+    only_keys(c, d, p, {"a", "b", "ext"});
+    check_double_vote(c, d);
   } else if (kind.rfind("x.", 0) == 0) {
     // extension kinds: any object
   } else {
@@ -301,7 +341,7 @@ bool is_key_id(std::string_view s) { return s.size() == 16 && is_lower_hex(s); }
 const std::vector<std::string>& known_kinds() {
   static const std::vector<std::string> k{"emr.index",  "consent.grant", "consent.revoke", "access",
                                           "anchor",     "member.add",    "member.approve", "member.remove",  "delegate.vote",
-                                          "evidence.double_sign"};
+                                          "evidence.double_sign", "evidence.double_vote"};
   return k;
 }
 

@@ -3,6 +3,7 @@
 // is stateless and strict; rules that need the chain's state are in state.h.
 #pragma once
 
+#include <hc/consensus/evidence.h>
 #include <hc/crypto/crypto.h>
 #include <hc/json/json.h>
 #include <hc/ledger/merkle.h>
@@ -75,6 +76,13 @@ Tx tx_from_json(const json::Value& value, const std::string& source = "", uint64
 /// Builds and signs a transaction.
 Tx make_tx(const keys::SecretKey& key, std::string_view chain, std::string_view kind, json::Value data,
            int64_t time, std::string nonce = "");
+
+/// The two conflicting consensus messages of an evidence.double_vote
+/// transaction's data {"a","b"} (base64url of the signed-header wire form,
+/// hc-formats(5), CONSENSUS MESSAGES): decoded strictly and checked to be
+/// one validator's, for one height, round and step, with different values.
+/// Signatures are the state's to check (state.cpp). Error{data} naming the field.
+consensus::DoubleSign double_vote_of(const json::Value& data);
 
 /// The kinds this version knows; "x.<name>" kinds are also accepted with any
 /// object as data (room for new kinds without a format change).

@@ -120,6 +120,21 @@ void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Eff
         !crypto::ed25519_verify(it->second.pk, b2.header.signing_input(), b2.sig))
       bad(i, "evidence whose signatures do not verify");
     s.banned.insert(a.header.producer);
+  } else if (k == "evidence.double_vote") {
+    // Two conflicting consensus messages (prevote, precommit or proposal)
+    // signed by one member's key for this chain (hc-formats(5)).
+    consensus::DoubleSign ev = double_vote_of(d);
+    std::string who;
+    for (const auto& [id, m] : s.members)
+      if (m.pk == ev.a.validator) who = id;
+    if (who.empty()) bad(i, "evidence against a key that is not a member");
+    if (s.banned.count(who)) bad(i, "the validator is already banned");
+    try {
+      consensus::check(ev, s.chain);
+    } catch (const Error& e) {
+      bad(i, e.message());
+    }
+    s.banned.insert(who);
   }
   // emr.index, anchor and x.* kinds change nothing beyond the ledger itself.
 }

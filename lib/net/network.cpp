@@ -274,6 +274,16 @@ void Network::disconnect(const crypto::X25519Public& peer) {
   reap();
 }
 
+bool Network::forget(const std::string& key_id) {
+  auto x = m_allowed.remove(key_id);
+  if (!x) return false;
+  auto it = m_by_peer.find(*x);
+  // Closed, not reaped: this may run inside a callback of the link being
+  // read (run_once reaps dead links at the end of its turn).
+  if (it != m_by_peer.end()) close_conn(*it->second, "no longer a member of the chain");
+  return true;
+}
+
 bool Network::connected(const crypto::X25519Public& peer) const { return m_by_peer.count(peer) > 0; }
 
 void Network::reap() {

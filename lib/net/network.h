@@ -52,6 +52,10 @@ class Network {
   /// Sends to every established member; returns how many took it.
   size_t broadcast(std::string_view message);
   void disconnect(const crypto::X25519Public& peer);
+  /// Stops accepting the member with hc key ID `key_id` (the chain removed
+  /// it): later handshakes with its key are refused and its link is closed.
+  /// Returns false if it was not allowed.
+  bool forget(const std::string& key_id);
   bool connected(const crypto::X25519Public& peer) const;
   /// The dialling rule that avoids duplicate links: only the member with the
   /// smaller X25519 key dials. (If both dial anyway, each end keeps the link

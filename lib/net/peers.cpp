@@ -14,6 +14,13 @@ void AllowedPeers::add(const PeerInfo& member) {
     throw Error(Exit::config, "two members share one X25519 key: " + it->second.key_id + " and " + member.key_id);
 }
 
+std::optional<crypto::X25519Public> AllowedPeers::remove(const std::string& key_id) {
+  // Revoked, not erased: links hold pointers to the entry (PeerInfo&).
+  for (const auto& [x, info] : m_members)
+    if (info.key_id == key_id && m_revoked.insert(x).second) return x;
+  return std::nullopt;
+}
+
 AllowedPeers AllowedPeers::from_files(const std::vector<std::string>& paths) {
   AllowedPeers out;
   for (const auto& p : paths) {
@@ -29,7 +36,7 @@ AllowedPeers AllowedPeers::from_files(const std::vector<std::string>& paths) {
 
 const PeerInfo* AllowedPeers::find(const crypto::X25519Public& x25519) const {
   auto it = m_members.find(x25519);
-  return it == m_members.end() ? nullptr : &it->second;
+  return it == m_members.end() || m_revoked.count(x25519) ? nullptr : &it->second;
 }
 
 Identity Identity::from_key(const keys::SecretKey& key) {

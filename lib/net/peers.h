@@ -7,6 +7,8 @@
 #include <hc/keys/keys.h>
 
 #include <map>
+#include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -27,10 +29,14 @@ class AllowedPeers {
   static AllowedPeers from_files(const std::vector<std::string>& paths);
   /// The member holding `x25519`, or null when it is not a member.
   const PeerInfo* find(const crypto::X25519Public& x25519) const;
+  /// Takes the member with hc key ID `key_id` out of the set (a member the
+  /// chain removed); returns its X25519 key, or nullopt if it was not in it.
+  std::optional<crypto::X25519Public> remove(const std::string& key_id);
   size_t size() const { return m_members.size(); }
 
  private:
   std::map<crypto::X25519Public, PeerInfo> m_members;
+  std::set<crypto::X25519Public> m_revoked;  ///< removed members (find() returns null)
 };
 
 /// This node's link identity: its X25519 secret (from its hc private key).

@@ -18,6 +18,7 @@
 #include <hc/core/io.h>
 #include <hc/net/network.h>
 #include <hc/node/admission.h>
+#include <hc/node/dpos_view.h>
 #include <hc/node/mempool.h>
 #include <hc/node/wire.h>
 #include <hc/store/store.h>
@@ -52,17 +53,6 @@ struct HashHasher {
 
 Hash hash_bytes(const Bytes& b) { return crypto::sha256(b.data(), b.size()); }
 
-C::ValidatorSet validators_of(const L::State& s) {
-  std::vector<C::Validator> v;
-  for (const auto& d : s.delegates) {
-    if (s.banned.count(d)) continue;
-    auto it = s.members.find(d);
-    if (it != s.members.end()) v.push_back(C::Validator{it->second.pk, 1});
-  }
-  if (v.empty()) throw Error(Exit::data, "the chain state names no delegate that may sign");
-  return C::ValidatorSet(std::move(v));
-}
-
 /// "block H transaction I: ..." → I.
 std::optional<size_t> tx_index_of(const std::string& msg) {
   auto p = msg.find(" transaction ");
@@ -93,6 +83,8 @@ struct Node::Impl {
   L::State state;
   std::unique_ptr<store::Env> env;
   store::Dbi certs = 0;
+  store::Dbi dpos_db = 0;
+  std::optional<DposView> view;  // the DPoS schedule and reputations at state.height
   C::FileSafetyStore safety_store;
   std::unique_ptr<C::SafetyGuard> guard;
   std::unique_ptr<C::Engine> engine;
@@ -174,7 +166,6 @@ struct Node::Impl {
     }
     ledger = std::make_unique<L::Ledger>(cfg.ledger_dir());
     state = ledger->state();
-    current_set = validators_of(state);
     if (state.chain != g.chain_id())
       throw Error(Exit::config, "the ledger in " + cfg.ledger_dir() + " belongs to another chain than the genesis")
           .file(cfg.path)
@@ -186,6 +177,9 @@ struct Node::Impl {
     make_dirs(cfg.data_dir + "/node");
     env = std::make_unique<store::Env>(cfg.data_dir + "/node", store::Options{.max_dbs = 4});
     certs = env->dbi("certificates");
+    dpos_db = env->dbi("dpos");
+    load_view(g);
+    current_set = view->validators(state);
     guard = std::make_unique<C::SafetyGuard>(safety_store);
 
     net::AllowedPeers allowed;
@@ -198,10 +192,19 @@ struct Node::Impl {
         throw;
       }
       auto m = state.members.find(p.pub.key_id);
-      if (m == state.members.end() || m->second.pk != p.pub.ed25519)
+      if (m == state.members.end() || m->second.pk != p.pub.ed25519) {
+        bool removed = std::any_of(g.members.begin(), g.members.end(), [&](const L::Member& gm) {
+          return gm.key_id == p.pub.key_id && gm.pk == p.pub.ed25519;
+        });
+        if (removed && m == state.members.end()) {
+          // A genesis member the chain has since removed (member.remove): not a peer any more.
+          log("peer " + p.pub.key_id + " was removed from the chain; not linking with it");
+          continue;
+        }
         throw Error(Exit::config, "peer key " + p.pub.key_id + " is not a member of the chain")
             .file(cfg.path)
             .field(fmt::format("peers[{}].key", i));
+      }
       if (p.pub.key_id == key.pub.key_id) continue;  // one list for every node: skip ourselves
       if (!cfg.peers[i].address.empty()) p.address = Address::parse(cfg.peers[i].address, "address");
       allowed.add(p.pub);
@@ -258,6 +261,64 @@ struct Node::Impl {
     admission = std::make_unique<AdmissionQueue>(size_t(64) << 20, [this](PeerBatch& b) {
       admit_texts(b.txs, true, b.source, nullptr);
     });
+  }
+
+  /// The DPoS view at the ledger's head: the stored one, advanced past a
+  /// block committed just before a crash, or rebuilt from the chain.
+  void load_view(const L::Genesis& g) {
+    std::optional<std::string> text;
+    {
+      auto t = env->read();
+      if (auto v = t.get(dpos_db, "view")) text = std::string(*v);
+    }
+    const std::string where = cfg.data_dir + "/node (dpos)";
+    if (text) view = DposView::from_json(json::parse(*text, where), where);
+    if (view && view->height() + 1 == state.height) {
+      if (auto b = ledger->block(state.height - 1)) view->apply(*b, state);
+    }
+    if (!view || view->height() != state.height) {
+      if (state.height > 1) log(fmt::format("rebuilding the DPoS view from {} blocks", state.height - 1));
+      view = state.height == 1 ? DposView::genesis(state) : DposView::replay(g, *ledger, state.height);
+    }
+    save_view();
+  }
+
+  void save_view() {
+    std::string text = json::canonical(view->to_json());
+    env->write([&](store::Txn& t) { t.put(dpos_db, "view", text); });
+  }
+
+  /// member.remove: the links follow the chain's membership. A key that
+  /// `after` no longer lists is no longer dialled, its link is closed and
+  /// its handshakes are refused from now on.
+  void drop_removed(const L::State& before, const L::State& after) {
+    for (const auto& member : before.members) {
+      const std::string& id = member.first;
+      if (after.members.count(id)) continue;
+      bool was_peer = net->forget(id);
+      std::erase_if(peers, [&](const Peer& p) { return p.pub.key_id == id; });
+      log(fmt::format("member {} was removed from the chain{}", id, was_peer ? ": its link is closed and refused" : ""));
+      links_dirty = true;
+    }
+  }
+
+  /// Evidence of a double prevote / precommit / proposal from the engine,
+  /// as an evidence.double_vote transaction (hc-formats(5)) that bans the
+  /// validator once committed.
+  void submit_vote_evidence(const C::DoubleSign& ev) {
+    std::string id;
+    for (const auto& [kid, m] : state.members)
+      if (m.pk == ev.a.validator) id = kid;
+    if (id.empty() || state.banned.count(id) || !evidenced.insert(ev.a.validator).second) return;
+    Bytes a = C::encode(ev.a), b = C::encode(ev.b);
+    Value data = {{"a", crypto::base64url(a.data(), a.size())}, {"b", crypto::base64url(b.data(), b.size())}};
+    try {
+      L::Tx tx = L::make_tx(key, state.chain, "evidence.double_vote", data, wall_now());
+      log(fmt::format("evidence: submitted as transaction {}", L::to_hex(tx.id)));
+      admit(std::move(tx));
+    } catch (const Error& e) {
+      log("evidence not submitted: " + e.describe());
+    }
   }
 
   Peer* peer_of(const net::PeerInfo& p) {
@@ -354,6 +415,7 @@ struct Node::Impl {
                         C::step_name(ev->a.step), ev->a.height, ev->a.round));
         recent_evidence.push_back(fmt::format("{} {} h{} r{}", who, C::step_name(ev->a.step), ev->a.height, ev->a.round));
         if (recent_evidence.size() > 16) recent_evidence.pop_front();
+        submit_vote_evidence(*ev);
       }
     }
   }
@@ -421,8 +483,15 @@ struct Node::Impl {
   }
 
   void after_commit(const L::Checked& c, bool synced) {
+    std::string owner = view->owner();
+    view->apply(c.block, c.after);
+    save_view();
+    if (c.block.header.producer != owner)
+      vlog(fmt::format("height {}: slot owner {} missed its slot (block by {}); reputation now {}", c.block.header.height,
+                       owner, c.block.header.producer, view->reputation(owner)));
+    drop_removed(state, c.after);
     state = c.after;
-    current_set = validators_of(state);
+    current_set = view->validators(state);
     for (const auto& t : c.block.txs) mempool.remove(t.id);
     checked.clear();
     verified.clear();
@@ -561,7 +630,7 @@ struct Node::Impl {
     Certificate cert = decode_certificate(bm.certificate.data(), bm.certificate.size());
     if (cert.height != state.height) return;  // not the next one (a duplicate or out of order)
     L::Block b = L::Block::parse(bm.block, "block from " + from.key_id, 0, 1);
-    check_certificate(cert, validators_of(state), state.chain, state.height, b.hash());
+    check_certificate(cert, current_set, state.chain, state.height, b.hash());
     L::Checked c = ledger->validate(std::move(b), 2, verified_fn());
     store_certificate(cert);
     ledger->commit(c);
@@ -893,6 +962,7 @@ json::Value Node::status() {
                  {"last_decided_round", m->decided_round}}},
                {"mempool", {{"txs", m->mempool.size()}, {"bytes", m->mempool.bytes()}}},
                {"delegates", delegates},
+               {"dpos", m->view->status()},
                {"banned", banned},
                {"blocks", {{"decided", m->decided_blocks}, {"synced", m->synced_blocks}}},
                {"rejected_txs", m->rejected_txs},
@@ -901,6 +971,11 @@ json::Value Node::status() {
                {"evidence", {{"votes", m->vote_evidence}, {"blocks", m->header_evidence}, {"recent", evidence}}},
                {"p2p_port", m->port},
                {"peers", peers}};
+}
+
+json::Value Node::read_ledger(const std::function<json::Value(ledger::Ledger&)>& fn) {
+  std::lock_guard lk(m->mu);
+  return fn(*m->ledger);
 }
 
 json::Value Node::health() {

@@ -70,6 +70,9 @@ class Node {
   std::optional<std::vector<std::string>> block_tx_ids(uint64_t height);
   void query(const ledger::Query& q, const std::function<void(const json::Value&)>& out);
   json::Value status();
+  /// Runs `fn` on the node's ledger under the node's lock, for reads only
+  /// (the API's /v1/ledger routes: stat, transactions, proofs).
+  json::Value read_ledger(const std::function<json::Value(ledger::Ledger&)>& fn);
   json::Value health();
 
  private:

@@ -5,6 +5,7 @@
 #include <hc/keys/keys.h>
 #include <hc/ledger/ledger.h>
 #include <hc/ledger/proof.h>
+#include <hc/node/client.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -19,7 +20,7 @@ namespace {
 
 struct Options {
   std::string dir, genesis, producer, key, name = "hc ledger", kind, data, data_file, nonce, proof_file;
-  std::string trusted_hash, trusted_header, output = "-", input = "-", group_by, what;
+  std::string trusted_hash, trusted_header, output = "-", input = "-", group_by, what, node;
   std::vector<std::string> files, sets, where;
   std::vector<uint64_t> consistency;
   uint64_t from = 0, to = UINT64_MAX, threshold = 5;
@@ -121,6 +122,7 @@ int main(int argc, char** argv) {
   app.add_option("-d,--dir", o.dir, "Ledger folder (default: $HC_LEDGER)");
   app.add_option("-j,--threads", o.threads, "Threads for signature checks (default: all cores)")->check(CLI::Range(1, 256));
   app.add_flag("-q,--quiet", o.quiet, "Print nothing but data and errors");
+  app.add_option("--node", o.node, "Use a running hc-node's API (http://HOST:PORT) instead of -d (show, stat, query, prove, submit)");
   app.require_subcommand(1);
 
   auto* init = app.add_subcommand("init", "Create a ledger from a genesis document or for one organisation");
@@ -184,6 +186,13 @@ int main(int argc, char** argv) {
 
   return hc::tool::run(app, argc, argv, [&]() -> int {
     hc::tool::set_quiet(o.quiet);
+    std::optional<hc::node::Client> node;  // --node: the remote ledger
+    if (!o.node.empty()) {
+      if (!(submit->parsed() || show->parsed() || stat->parsed() || prove->parsed() || query->parsed()))
+        throw hc::Error(hc::Exit::usage, "--node works with show, stat, query, prove and submit");
+      if (submit->parsed() && !o.producer.empty()) throw hc::Error(hc::Exit::usage, "--node and --producer exclude each other");
+      node.emplace(o.node);
+    }
     if (init->parsed()) {
       if (o.genesis.empty() && o.producer.empty()) throw hc::Error(hc::Exit::usage, "init needs --genesis FILE or --producer KEY");
       L::Genesis gen;
@@ -214,9 +223,11 @@ int main(int argc, char** argv) {
       });
     } else if (submit->parsed()) {
       auto key = unlock(o.key);
-      std::string chain = chain_of(o);
+      std::string chain = node ? node->chain() : chain_of(o);
       auto tx = L::make_tx(key, chain, o.kind, build_data(o), int64_t(std::time(nullptr)), o.nonce);
-      if (o.producer.empty()) {
+      if (node) {
+        print(node->submit(tx.bytes));
+      } else if (o.producer.empty()) {
         hc::io::write_stdout(tx.bytes + "\n");
       } else {
         L::Ledger l(ledger_dir(o));
@@ -255,6 +266,8 @@ int main(int argc, char** argv) {
       for (size_t i = 0; i < ids.size(); ++i)
         out += hc::json::dump(Value{{"tx_id", ids[i]}, {"file", o.files[i]}, {"sha256", sums[i]}, {"height", l.locate(L::hash_from_hex(ids[i], "tx_id"))->height}}, false);
       hc::io::write_stdout(out);
+    } else if (show->parsed() && node) {
+      print(node->show(o.what));
     } else if (show->parsed()) {
       L::Ledger l(ledger_dir(o), true);
       if (o.what.size() == 64) {
@@ -272,7 +285,7 @@ int main(int argc, char** argv) {
         print(v);
       }
     } else if (stat->parsed()) {
-      print(L::Ledger(ledger_dir(o), true).stat());
+      print(node ? node->stat() : L::Ledger(ledger_dir(o), true).stat());
     } else if (verify->parsed()) {
       L::Ledger l(ledger_dir(o), true);
       L::VerifyOptions vo;
@@ -294,13 +307,15 @@ int main(int argc, char** argv) {
       if (!r.ok) throw hc::Error(hc::Exit::invalid, fmt::format("block {}: {}", *r.bad_height, r.reason)).file(l.dir());
       hc::tool::note(fmt::format("ledger intact: {} blocks, {} transactions checked", r.blocks, r.transactions));
     } else if (prove->parsed()) {
-      L::Ledger l(ledger_dir(o), true);
+      std::optional<L::Ledger> l;
+      if (!node) l.emplace(ledger_dir(o), true);
       if (!o.consistency.empty()) {
         if (!o.what.empty()) throw hc::Error(hc::Exit::usage, "give either TXID or --consistency A B");
-        print(l.prove_consistency(o.consistency[0], o.consistency[1]));
+        print(node ? node->prove_consistency(o.consistency[0], o.consistency[1])
+                   : l->prove_consistency(o.consistency[0], o.consistency[1]));
       } else {
         if (o.what.empty()) throw hc::Error(hc::Exit::usage, "prove needs a TXID or --consistency A B");
-        print(l.prove_inclusion(L::hash_from_hex(o.what, "TXID")));
+        print(node ? node->prove(o.what) : l->prove_inclusion(L::hash_from_hex(o.what, "TXID")));
       }
     } else if (check->parsed()) {
       std::string src = o.proof_file.empty() ? "-" : o.proof_file;
@@ -314,6 +329,11 @@ int main(int argc, char** argv) {
         if (e.file().empty() && e.code() != hc::Exit::usage) e.file(src == "-" ? "<stdin>" : src);
         throw;
       }
+    } else if (query->parsed() && node) {
+      for (auto& w : o.where) L::Query::parse_where(w);  // usage errors before any request
+      std::string out;
+      node->query(o.where, o.group_by, o.rows, o.threshold, [&](const Value& v) { out += hc::json::dump(v, false); });
+      hc::io::write_stdout(out);
     } else if (query->parsed()) {
       L::Ledger l(ledger_dir(o), true);
       L::Query q;

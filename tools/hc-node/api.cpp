@@ -6,6 +6,8 @@
 //   GET  /v1/block/HEIGHT?view=tx_ids                 → {"height","tx_ids":[hex...]} | 404
 //   GET  /v1/query?where=F%3DV&group_by=F&rows=1&threshold=N → JSON Lines (as hc-ledger query)
 //   GET  /v1/status, GET /v1/health
+//   GET  /v1/ledger/stat, /v1/ledger/tx/ID, /v1/ledger/prove/ID,
+//        /v1/ledger/consistency/A/B  → as hc-ledger stat, show ID, prove (for hc-ledger --node)
 #include "api.h"
 
 #include <hc/core/error.h>
@@ -162,6 +164,36 @@ Api::Api(node::Node& node, const std::string& host, uint16_t port) : m(std::make
   });
   s.Get("/v1/status", [&n](const httplib::Request&, httplib::Response& res) {
     guarded(res, [&] { reply(res, 200, n.status()); });
+  });
+  // The read side of hc-ledger --node (lib/node/client.cpp): the same JSON
+  // as the local subcommands.
+  s.Get("/v1/ledger/stat", [&n](const httplib::Request&, httplib::Response& res) {
+    guarded(res, [&] { reply(res, 200, n.read_ledger([](ledger::Ledger& l) { return l.stat(); })); });
+  });
+  s.Get(R"(/v1/ledger/tx/([0-9a-f]{64}))", [&n](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] {
+      std::string id = req.matches[1].str();
+      Value v = n.read_ledger([&](ledger::Ledger& l) -> Value {
+        auto h = ledger::hash_from_hex(id, "tx_id");
+        auto loc = l.locate(h);
+        if (!loc) return nullptr;
+        return Value{{"tx_id", id}, {"height", loc->height}, {"index", loc->index}, {"tx", l.tx(h)->to_json()}};
+      });
+      if (v.is_null()) return reply(res, 404, Value{{"error", "no transaction " + id + " in this ledger"}, {"exit", 66}});
+      reply(res, 200, v);
+    });
+  });
+  s.Get(R"(/v1/ledger/prove/([0-9a-f]{64}))", [&n](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] {
+      auto h = ledger::hash_from_hex(req.matches[1].str(), "tx_id");
+      reply(res, 200, n.read_ledger([&](ledger::Ledger& l) { return l.prove_inclusion(h); }));
+    });
+  });
+  s.Get(R"(/v1/ledger/consistency/([0-9]{1,19})/([0-9]{1,19}))", [&n](const httplib::Request& req, httplib::Response& res) {
+    guarded(res, [&] {
+      uint64_t a = std::stoull(req.matches[1].str()), b = std::stoull(req.matches[2].str());
+      reply(res, 200, n.read_ledger([&](ledger::Ledger& l) { return l.prove_consistency(a, b); }));
+    });
   });
   s.Get("/v1/health", [&n](const httplib::Request&, httplib::Response& res) {
     guarded(res, [&] { reply(res, 200, n.health()); });

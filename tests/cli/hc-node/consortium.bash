@@ -22,7 +22,8 @@ consortium() {
   read -r -a PORTS <<<"$(free_ports $((2 * n)))"
   local members=()
   for i in $(seq 1 "$n"); do key "org$i" org; members+=(--member "org$i.pub"); done
-  hc-node genesis "${members[@]}" --block-interval-ms "$interval" -o genesis.json
+  # GENESIS_FLAGS: more hc-node genesis options (e.g. --round-length 4).
+  hc-node genesis "${members[@]}" --block-interval-ms "$interval" ${GENESIS_FLAGS:-} -o genesis.json
   for i in $(seq 1 "$n"); do
     local peers=()
     for j in $(seq 1 "$n"); do peers+=(--peer "org$j.pub@127.0.0.1:$(p2p_port "$j")"); done

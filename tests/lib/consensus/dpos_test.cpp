@@ -130,3 +130,56 @@ TEST_CASE("dpos: the schedule is deterministic, equal-weight, and rotates by epo
   bad.votes[k(10)] = {k(1), k(1)};
   CHECK_THROWS_AS(Dpos(bad), Error);
 }
+
+TEST_CASE("dpos: self votes stand until a member votes; recovery brings an excluded delegate back") {
+  DposGenesis g;
+  g.params.delegates = 4;
+  g.params.self_vote = true;
+  g.params.min_reputation = 5000;
+  g.params.miss_penalty = 2500;
+  g.params.recovery = 500;
+  for (int i = 0; i < 4; ++i) {
+    g.candidates.push_back({k(i), 10000, false});
+    g.members.push_back({k(i), uint64_t(10 + i)});
+  }
+  Dpos d(g);
+  CHECK(d.votes(k(2)) == 12);  // its own stake: it has not voted
+  CHECK(d.elect().size() == 4);
+  d.vote(k(2), {k(0)});  // k(2) votes for k(0): no longer for itself
+  CHECK(d.votes(k(2)) == 0);
+  CHECK(d.votes(k(0)) == 22);
+  d.vote(k(2), {k(0), k(2)});
+  CHECK(d.votes(k(2)) == 12);
+  // Three missed slots: 10000 → 2500, below 5000, out of the schedule.
+  for (int i = 0; i < 3; ++i) d.slot_result(k(3), false);
+  CHECK(d.candidate(k(3))->reputation == 2500);
+  auto sched = d.schedule(7).proposers();
+  CHECK(sched.size() == 3);
+  CHECK(std::find(sched.begin(), sched.end(), k(3)) == sched.end());
+  // Left out at the boundary: +500 per epoch, back at 5000 after 5 epochs.
+  for (int e = 0; e < 4; ++e) d.epoch_end(sched);
+  CHECK(d.candidate(k(3))->reputation == 4500);
+  CHECK(d.schedule(8).size() == 3);
+  d.epoch_end(sched);
+  CHECK(d.candidate(k(3))->reputation == 5000);
+  CHECK(d.schedule(9).size() == 4);
+  // Scheduled candidates gain nothing from epoch_end; removed ones never recover.
+  CHECK(d.candidate(k(0))->reputation == 10000);
+}
+
+TEST_CASE("validators: a proposer schedule narrower than the voters") {
+  std::vector<Validator> v;
+  for (int i = 0; i < 4; ++i) v.push_back({k(i), 1});
+  ValidatorSet s(v, {k(2), k(0)});
+  CHECK(s.size() == 4);
+  CHECK(s.quorum(3));
+  CHECK_FALSE(s.quorum(2));
+  CHECK(s.proposer(4, 0) == k(2));
+  CHECK(s.proposer(4, 1) == k(0));
+  CHECK(s.proposer(5, 0) == k(0));
+  CHECK(s.proposers() == std::vector<PublicKey>{k(2), k(0)});
+  CHECK(ValidatorSet(v).proposers().size() == 4);
+  CHECK_THROWS_AS(ValidatorSet(v, {}), Error);
+  CHECK_THROWS_AS(ValidatorSet(v, {k(1), k(1)}), Error);
+  CHECK_THROWS_AS(ValidatorSet(v, {k(9)}), Error);
+}
