@@ -627,6 +627,8 @@ void Ledger::query(const Query& q, const std::function<void(const json::Value&)>
       q.group_by != "procedure" && q.group_by != "care_plan")
     throw Error(Exit::usage, "cannot group by \"" + q.group_by + "\"")
         .hint("fields: age_band, gender, condition, procedure, care_plan");
+  if (q.threshold < Query::k_min_threshold)
+    throw Error(Exit::usage, fmt::format("a threshold below {} would show small cells", Query::k_min_threshold));
   auto cell = [&](uint64_t n) -> Value {
     if (n < q.threshold) return fmt::format("< {}", q.threshold);
     return n;

@@ -86,7 +86,10 @@ struct Query {
   std::vector<Where> where;
   std::string group_by;    ///< empty: one total count
   bool rows = false;       ///< list matching records (only the non-identifying fields)
-  uint64_t threshold = 5;  ///< counts below this are reported as "< threshold"
+  /// Cells smaller than this could single out a patient; no caller (CLI,
+  /// node API) may lower the threshold below it, only raise it.
+  static constexpr uint64_t k_min_threshold = 5;
+  uint64_t threshold = k_min_threshold;  ///< counts below this are reported as "< threshold"
   /// Parses "field OP value" (OP one of >= <= != = < >); Error{usage}.
   static Where parse_where(std::string_view text);
 };

@@ -149,7 +149,8 @@ Api::Api(node::Node& node, const std::string& host, uint16_t port) : m(std::make
         std::string t = req.get_param_value("threshold");
         uint64_t v = 0;
         auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-        if (ec != std::errc() || p != t.data() + t.size() || v > 1000) throw Error(Exit::usage, "threshold must be 0..1000");
+        if (ec != std::errc() || p != t.data() + t.size() || v < ledger::Query::k_min_threshold || v > 1000)
+          throw Error(Exit::usage, "threshold must be 5..1000").hint("counts below 5 are never shown");
         q.threshold = v;
       }
       std::string out;

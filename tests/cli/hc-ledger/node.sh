@@ -44,6 +44,14 @@ expect_err "must start with http://"
 run 2 hc-ledger --node "http://127.0.0.1" stat
 expect_err "needs a port"
 run 2 hc-ledger --node "$U" query --where "name=x"
+# The API, like the CLI, never lowers the small-cell threshold below 5.
+for t in 0 4; do
+  code=$(curl -s -o q.json -w '%{http_code}' "$U/v1/query?threshold=$t")
+  [ "$code" = 400 ] || fail "threshold=$t answered $code: $(cat q.json)"
+  grep -q "threshold must be 5..1000" q.json || fail "threshold=$t: $(cat q.json)"
+done
+code=$(curl -s -o q.json -w '%{http_code}' "$U/v1/query?threshold=5")
+[ "$code" = 200 ] || fail "threshold=5 answered $code: $(cat q.json)"
 run 2 hc-ledger --node "$U" submit --key org1.key --kind anchor --set sha256="$sum" --set label=x --producer org1.key
 
 # The same answers from the folder, once the node has stopped.
