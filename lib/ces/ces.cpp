@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <mutex>
 #include <set>
 
 #include <fmt/format.h>
@@ -139,17 +140,43 @@ bool any_match(const std::vector<std::vector<std::string>>& pats, const std::vec
   return false;
 }
 
-/// Builds the disclosure frame of one document.
+/// RFC 8785 §3.2.3 member order: names compared as UTF-16 code units.
+/// UTF-8 byte order is the same unless a name has a byte of 0xEE or more.
+std::u16string utf16_of(const std::string& s) {
+  std::u16string out;
+  for (size_t i = 0; i < s.size();) {
+    auto b = static_cast<unsigned char>(s[i++]);
+    char32_t cp = b;
+    if (b >= 0x80) {
+      int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
+      cp = b & (0x3F >> extra);
+      for (int k = 0; k < extra && i < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
+    }
+    if (cp >= 0x10000) {
+      out.push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
+      out.push_back(static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
+    } else {
+      out.push_back(static_cast<char16_t>(cp));
+    }
+  }
+  return out;
+}
+
+/// Builds the disclosure frame of one document, writing the canonical
+/// (RFC 8785) text of the framed resource and of every disclosure directly:
+/// the same bytes json::canonical gives for the frame as a DOM, without
+/// building one and copying every value into it.
 class Framer {
  public:
   Framer(const Policy& policy, std::vector<std::string>& disclosures) : m_policy(policy), m_out(disclosures) {}
 
-  json::Value frame_resource(const json::Value& resource, const std::string& where) {
+  /// Appends the canonical text of the framed resource to `out`.
+  void frame_resource(const json::Value& resource, const std::string& where, std::string& out) {
     if (!resource.is_object()) throw Error(Exit::data, "a FHIR resource must be a JSON object").field(where);
     auto rt = resource.find("resourceType");
     if (rt == resource.end() || !rt->is_string() || rt->get<std::string>().empty())
       throw Error(Exit::data, "missing or not a string: not a FHIR resource").field(where + "/resourceType");
-    std::string type = rt->get<std::string>();
+    const std::string& type = rt->get_ref<const std::string&>();
     const TypeRules* rules = m_policy.rules_for(type);
     if (!rules)
       throw Error(Exit::data, fmt::format("the policy \"{}\" has no rules for resource type {}", m_policy.name, type))
@@ -162,7 +189,7 @@ class Framer {
     if (std::find(m_types.begin(), m_types.end(), type) == m_types.end()) m_types.push_back(type);
     Ctx ctx{compile(*rules), type == "Bundle", where};
     std::vector<std::string> path;
-    return frame(resource, path, ctx, 0);
+    frame(resource, path, ctx, 0, out);
   }
 
   const std::vector<std::string>& types() const { return m_types; }
@@ -174,14 +201,17 @@ class Framer {
     std::string base;
   };
 
-  std::string salt() {
+  void salt(std::string& out) {
     uint8_t s[16];
     pool().fill(s, sizeof s);
-    return crypto::base64url(s, sizeof s);
+    out += '"';
+    out += crypto::base64url(s, sizeof s);
+    out += '"';
   }
 
-  std::string add(json::Value arr) {
-    std::string d = b64(json::canonical(arr));
+  /// Records a disclosure given its canonical JSON text; returns its digest.
+  std::string add(std::string text) {
+    std::string d = b64(text);
     std::string digest = disclosure_digest(d);
     m_out.push_back(std::move(d));
     return digest;
@@ -200,11 +230,13 @@ class Framer {
     return (real / pad + 1) * pad - real;
   }
 
-  json::Value frame(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth) {
+  void frame(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth, std::string& out) {
     if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(path));
     if (v.is_object()) {
-      json::Value out = json::Value::object();
+      // (name, canonical text of the member's framed value), in map order.
+      std::vector<std::pair<const std::string*, std::string>> members;
       std::vector<std::string> digests;
+      bool wide = false;  // a name needs UTF-16 ordering
       for (const auto& [k, child] : v.items()) {
         if (k == "_sd" || k == "..." || k == "_sd_alg")
           throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k))
@@ -213,46 +245,89 @@ class Framer {
         if (ctx.bundle && path.size() == 3 && path[0] == "entry" && path[2] == "resource") {
           // An entry's resource is framed with the rules of its own type; it
           // goes with its entry, so it is not a disclosure of its own.
-          out[k] = frame_resource(child, ctx.base + join(path));
+          std::string text;
+          frame_resource(child, ctx.base + join(path), text);
+          members.emplace_back(&k, std::move(text));
         } else if (any_match(ctx.rules.plain, path)) {
-          out[k] = child;
-        } else if (any_match(ctx.rules.together, path)) {
-          digests.push_back(add(json::Value::array({salt(), k, child})));
+          members.emplace_back(&k, json::canonical(child));
         } else {
-          digests.push_back(add(json::Value::array({salt(), k, frame(child, path, ctx, depth + 1)})));
+          std::string d = "[";
+          salt(d);
+          d += ',';
+          json::canonical_append(d, json::Value(k));
+          d += ',';
+          if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
+          else frame(child, path, ctx, depth + 1, d);
+          d += ']';
+          digests.push_back(add(std::move(d)));
         }
         path.pop_back();
+        if (!members.empty() && members.back().first == &k)
+          for (unsigned char c : k) wide = wide || c >= 0xEE;
       }
+      static const std::string k_sd = "_sd";
       if (!digests.empty()) {
         for (size_t i = decoys_for(digests.size()); i > 0; --i) digests.push_back(decoy());
         std::sort(digests.begin(), digests.end());
-        out["_sd"] = std::move(digests);
+        std::string arr = "[";
+        for (size_t i = 0; i < digests.size(); ++i) {
+          if (i) arr += ',';
+          arr += '"';
+          arr += digests[i];  // base64url: no escapes
+          arr += '"';
+        }
+        arr += ']';
+        auto pos = std::lower_bound(members.begin(), members.end(), k_sd,
+                                    [](const auto& m, const std::string& key) { return *m.first < key; });
+        members.emplace(pos, &k_sd, std::move(arr));
       }
-      return out;
+      if (wide)
+        std::stable_sort(members.begin(), members.end(),
+                         [](const auto& a, const auto& b) { return utf16_of(*a.first) < utf16_of(*b.first); });
+      out += '{';
+      for (size_t i = 0; i < members.size(); ++i) {
+        if (i) out += ',';
+        json::canonical_append(out, json::Value(*members[i].first));
+        out += ':';
+        out += members[i].second;
+      }
+      out += '}';
+      return;
     }
     if (v.is_array()) {
-      json::Value out = json::Value::array();
+      std::vector<std::string> elems;
+      elems.reserve(v.size());
       size_t real = 0;
       for (size_t i = 0; i < v.size(); ++i) {
         path.push_back(std::to_string(i));
         const auto& child = v[i];
         if (any_match(ctx.rules.plain, path)) {
-          out.push_back(child);
+          elems.push_back(json::canonical(child));
         } else {
-          json::Value value = any_match(ctx.rules.together, path) ? child : frame(child, path, ctx, depth + 1);
-          out.push_back(json::Value{{"...", add(json::Value::array({salt(), std::move(value)}))}});
+          std::string d = "[";
+          salt(d);
+          d += ',';
+          if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
+          else frame(child, path, ctx, depth + 1, d);
+          d += ']';
+          elems.push_back("{\"...\":\"" + add(std::move(d)) + "\"}");
           ++real;
         }
         path.pop_back();
       }
-      auto& arr = out.get_ref<json::Value::array_t&>();
       for (size_t i = decoys_for(real); i > 0; --i) {
-        size_t pos = pool().below(arr.size() + 1);
-        arr.insert(arr.begin() + static_cast<long>(pos), json::Value{{"...", decoy()}});
+        size_t pos = pool().below(elems.size() + 1);
+        elems.insert(elems.begin() + static_cast<long>(pos), "{\"...\":\"" + decoy() + "\"}");
       }
-      return out;
+      out += '[';
+      for (size_t i = 0; i < elems.size(); ++i) {
+        if (i) out += ',';
+        out += elems[i];
+      }
+      out += ']';
+      return;
     }
-    return v;
+    json::canonical_append(out, v);
   }
 
   const Policy& m_policy;
@@ -404,27 +479,59 @@ std::string format_time(int64_t t) {
 
 // ---- signing ----------------------------------------------------------------
 
-Signer::Signer(const keys::SecretKey& key, SignOptions options) : m_key(key), m_options(std::move(options)) {
+Signer::Signer(const keys::SecretKey& key, SignOptions options)
+    : m_key(key), m_signer(key.ed25519_seed), m_options(std::move(options)) {
   if (!m_options.policy) m_options.policy = &default_policy();
   if (m_options.holder)
     m_cnf = json::Value{{"jwk", {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", jwk_x(*m_options.holder)}}}};
+  m_header_b64 = b64(json::canonical(json::Value{{"alg", "EdDSA"}, {"typ", k_typ}, {"kid", m_key.pub.key_id}}));
 }
 
 SdJwt Signer::sign(const json::Value& resource) const {
   SdJwt out;
   Framer framer(*m_options.policy, out.disclosures);
-  json::Value framed = framer.frame_resource(resource, "");
-  json::Value payload = json::Value::object();
-  payload["_sd_alg"] = "sha-256";
-  payload["iss"] = m_key.pub.key_id;
-  payload["iat"] = m_options.iat ? m_options.iat : now_seconds();
-  if (m_options.exp) payload["exp"] = m_options.exp;
-  if (!m_cnf.is_null()) payload["cnf"] = m_cnf;
-  payload["hc_doc"] = "fhir-r4/" + resource["resourceType"].get<std::string>();
-  payload["hc_policy"] = m_options.policy->to_claim(framer.types());
-  payload[k_resource_claim] = std::move(framed);
-  json::Value header{{"alg", "EdDSA"}, {"typ", k_typ}, {"kid", m_key.pub.key_id}};
-  jws_sign(m_key.ed25519_seed, header, payload, out.protected_b64, out.payload_b64, out.signature_b64);
+  std::string framed;
+  framer.frame_resource(resource, "", framed);
+  // The payload's canonical text, members in RFC 8785 order (all ASCII
+  // names): _sd_alg, cnf, exp, fhir, hc_doc, hc_policy, iat, iss.
+  std::string payload = "{\"_sd_alg\":\"sha-256\",";
+  if (!m_cnf.is_null()) {
+    payload += "\"cnf\":";
+    json::canonical_append(payload, m_cnf);
+    payload += ',';
+  }
+  if (m_options.exp) {
+    payload += "\"exp\":";
+    json::canonical_append(payload, json::Value(m_options.exp));
+    payload += ',';
+  }
+  payload += "\"fhir\":";
+  payload += framed;
+  payload += ",\"hc_doc\":";
+  json::canonical_append(payload, json::Value("fhir-r4/" + resource["resourceType"].get<std::string>()));
+  payload += ",\"hc_policy\":";
+  {
+    std::lock_guard<std::mutex> lock(m_cache_mutex);
+    if (m_claim_types != framer.types() || m_claim_text.empty()) {
+      m_claim_types = framer.types();
+      m_claim_text = json::canonical(m_options.policy->to_claim(m_claim_types));
+    }
+    payload += m_claim_text;
+  }
+  payload += ",\"iat\":";
+  json::canonical_append(payload, json::Value(m_options.iat ? m_options.iat : now_seconds()));
+  payload += ",\"iss\":";
+  json::canonical_append(payload, json::Value(m_key.pub.key_id));
+  payload += '}';
+  out.protected_b64 = m_header_b64;
+  out.payload_b64 = b64(payload);
+  std::string input;
+  input.reserve(out.protected_b64.size() + out.payload_b64.size() + 1);
+  input += out.protected_b64;
+  input += '.';
+  input += out.payload_b64;
+  auto sig = m_signer.sign(input);
+  out.signature_b64 = crypto::base64url(sig.data(), sig.size());
   return out;
 }
 

@@ -8,6 +8,7 @@
 #include <hc/keys/keys.h>
 
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -46,8 +47,13 @@ class Signer {
 
  private:
   const keys::SecretKey& m_key;
+  crypto::Ed25519Signer m_signer;  ///< m_key's seed, expanded once
   SignOptions m_options;
   json::Value m_cnf;
+  std::string m_header_b64;                 ///< the JWS header, the same for every document
+  mutable std::mutex m_cache_mutex;         ///< guards the claim cache (sign() may run on many threads)
+  mutable std::vector<std::string> m_claim_types;
+  mutable std::string m_claim_text;         ///< canonical hc_policy claim for m_claim_types
 };
 
 /// The parts of an SD-JWT as hc-extract sees it (no signature check).

@@ -19,8 +19,7 @@ bool is_b64url_char(char c) {
 
 std::string decode_b64_text(std::string_view b64, const std::string& what) {
   try {
-    auto raw = crypto::unbase64url(b64);
-    return std::string(raw.begin(), raw.end());
+    return crypto::unbase64url_text(b64);
   } catch (const Error& e) {
     throw invalid(fmt::format("{}: {}", what, e.message()));
   }
@@ -319,6 +318,11 @@ std::string disclosure_digest(std::string_view d) {
 
 void jws_sign(const crypto::SecretBytes& seed, const json::Value& header, const json::Value& payload,
               std::string& header_b64, std::string& payload_b64, std::string& signature_b64) {
+  jws_sign(crypto::Ed25519Signer(seed), header, payload, header_b64, payload_b64, signature_b64);
+}
+
+void jws_sign(const crypto::Ed25519Signer& signer, const json::Value& header, const json::Value& payload,
+              std::string& header_b64, std::string& payload_b64, std::string& signature_b64) {
   header_b64 = b64(json::canonical(header));
   payload_b64 = b64(json::canonical(payload));
   std::string input;
@@ -326,7 +330,7 @@ void jws_sign(const crypto::SecretBytes& seed, const json::Value& header, const 
   input += header_b64;
   input += '.';
   input += payload_b64;
-  auto sig = crypto::ed25519_sign(seed, input);
+  auto sig = signer.sign(input);
   signature_b64 = crypto::base64url(sig.data(), sig.size());
 }
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <hc/crypto/crypto.h>
+#include <hc/crypto/ed25519_signer.h>
 #include <hc/json/json.h>
 
 #include <cstdint>
@@ -58,6 +59,9 @@ std::string b64(std::string_view text);
 /// Signs `header` and `payload` (compact JSON) with Ed25519: the JWS compact
 /// form's three parts.
 void jws_sign(const crypto::SecretBytes& seed, const json::Value& header, const json::Value& payload,
+              std::string& header_b64, std::string& payload_b64, std::string& signature_b64);
+/// The same with a once-expanded key (many documents, one key).
+void jws_sign(const crypto::Ed25519Signer& signer, const json::Value& header, const json::Value& payload,
               std::string& header_b64, std::string& payload_b64, std::string& signature_b64);
 
 /// One disclosure as decoded and checked.

@@ -153,6 +153,8 @@ std::string base64url(const uint8_t* data, size_t n);
 inline std::string base64url(std::string_view s) { return base64url(as_bytes(s), s.size()); }
 /// Strict: no padding, no whitespace, canonical trailing bits. Throws Error{data}.
 Bytes unbase64url(std::string_view text);
+/// The same decoding into text (for JSON inside JOSE parts), without a copy.
+std::string unbase64url_text(std::string_view text);
 /// Standard base64 (RFC 4648 §4); `padded` selects "=" padding.
 std::string base64(const uint8_t* data, size_t n, bool padded = true);
 /// Strict standard base64; `padded` says whether "=" padding is required

@@ -6,7 +6,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <clocale>
 #include <cstdio>
+#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
@@ -114,6 +116,284 @@ class StrictBuilder : public nlohmann::json_sax<Value> {
   Value* m_slot = nullptr;
 };
 
+/// The fast path of parse(): a recursive-descent parser for the texts hc
+/// exchanges. It accepts only texts the reference path (nlohmann's lexer with
+/// StrictBuilder) accepts and builds the identical Value; on anything else —
+/// every error, a duplicate name, the depth limit, a byte-order mark, numbers
+/// it does not convert itself — it gives up and the reference path decides
+/// and words the error, so behaviour and messages stay exactly as they were.
+class FastParser {
+ public:
+  FastParser(std::string_view text, unsigned max_depth)
+      : m_p(text.data()), m_end(text.data() + text.size()), m_max_depth(std::min(max_depth, 256u)) {}
+
+  bool run(Value& out) {
+    ws();
+    if (!value(out, 0)) return false;
+    ws();
+    return m_p == m_end;
+  }
+
+ private:
+  void ws() {
+    while (m_p != m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
+  }
+
+  bool value(Value& out, unsigned depth) {
+    if (m_p == m_end) return false;
+    switch (*m_p) {
+      case '{': return object(out, depth);
+      case '[': return array(out, depth);
+      case '"': {
+        std::string s;
+        if (!string(s)) return false;
+        out = Value(std::move(s));
+        return true;
+      }
+      case 't': return literal("true", 4) && (out = Value(true), true);
+      case 'f': return literal("false", 5) && (out = Value(false), true);
+      case 'n': return literal("null", 4) && (out = Value(nullptr), true);
+      default: return number(out);
+    }
+  }
+
+  bool literal(const char* word, size_t n) {
+    if (static_cast<size_t>(m_end - m_p) < n || std::memcmp(m_p, word, n) != 0) return false;
+    m_p += n;
+    return true;
+  }
+
+  bool object(Value& out, unsigned depth) {
+    if (depth >= m_max_depth) return false;
+    ++m_p;
+    out = Value::object();
+    auto& obj = out.get_ref<Value::object_t&>();
+    ws();
+    if (m_p != m_end && *m_p == '}') {
+      ++m_p;
+      return true;
+    }
+    for (;;) {
+      if (m_p == m_end || *m_p != '"') return false;
+      std::string key;
+      if (!string(key)) return false;
+      ws();
+      if (m_p == m_end || *m_p != ':') return false;
+      ++m_p;
+      ws();
+      auto [it, inserted] = obj.emplace(std::move(key), nullptr);
+      if (!inserted) return false;  // duplicate name: the reference path reports it
+      if (!value(it->second, depth + 1)) return false;
+      ws();
+      if (m_p == m_end) return false;
+      if (*m_p == ',') {
+        ++m_p;
+        ws();
+        continue;
+      }
+      if (*m_p != '}') return false;
+      ++m_p;
+      return true;
+    }
+  }
+
+  bool array(Value& out, unsigned depth) {
+    if (depth >= m_max_depth) return false;
+    ++m_p;
+    out = Value::array();
+    auto& arr = out.get_ref<Value::array_t&>();
+    ws();
+    if (m_p != m_end && *m_p == ']') {
+      ++m_p;
+      return true;
+    }
+    for (;;) {
+      arr.emplace_back();
+      if (!value(arr.back(), depth + 1)) return false;
+      ws();
+      if (m_p == m_end) return false;
+      if (*m_p == ',') {
+        ++m_p;
+        ws();
+        continue;
+      }
+      if (*m_p != ']') return false;
+      ++m_p;
+      return true;
+    }
+  }
+
+  static int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  }
+
+  bool hex4(uint32_t& v) {
+    if (m_end - m_p < 4) return false;
+    v = 0;
+    for (int i = 0; i < 4; ++i) {
+      int d = hex_digit(m_p[i]);
+      if (d < 0) return false;
+      v = (v << 4) | static_cast<uint32_t>(d);
+    }
+    m_p += 4;
+    return true;
+  }
+
+  static void put_utf8(std::string& out, uint32_t cp) {
+    if (cp < 0x80) {
+      out.push_back(static_cast<char>(cp));
+    } else if (cp < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else if (cp < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+    }
+  }
+
+  /// Well-formed UTF-8 (RFC 3629 table 3-7, as nlohmann's lexer checks it)
+  /// starting at the lead byte m_p[0] >= 0x80; returns its length or 0.
+  size_t utf8_length() const {
+    auto b = [&](ptrdiff_t i) { return static_cast<unsigned char>(m_p[i]); };
+    auto cont = [&](ptrdiff_t i, unsigned lo, unsigned hi) { return i < m_end - m_p && b(i) >= lo && b(i) <= hi; };
+    unsigned c = b(0);
+    if (c >= 0xC2 && c <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
+    if (c == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF) ? 3 : 0;
+    if (c == 0xF0) return cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    if (c >= 0xF1 && c <= 0xF3) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
+    return 0;
+  }
+
+  /// At the opening quote.
+  bool string(std::string& out) {
+    ++m_p;
+    const char* run = m_p;
+    for (;;) {
+      if (m_p == m_end) return false;
+      auto c = static_cast<unsigned char>(*m_p);
+      if (c == '"') {
+        out.append(run, m_p);
+        ++m_p;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c < 0x80 && c != '\\') {
+        ++m_p;
+        continue;
+      }
+      if (c >= 0x80) {
+        size_t n = utf8_length();
+        if (!n) return false;
+        m_p += n;
+        continue;
+      }
+      // An escape.
+      out.append(run, m_p);
+      ++m_p;
+      if (m_p == m_end) return false;
+      char e = *m_p++;
+      switch (e) {
+        case '"': out.push_back('"'); break;
+        case '\\': out.push_back('\\'); break;
+        case '/': out.push_back('/'); break;
+        case 'b': out.push_back('\b'); break;
+        case 'f': out.push_back('\f'); break;
+        case 'n': out.push_back('\n'); break;
+        case 'r': out.push_back('\r'); break;
+        case 't': out.push_back('\t'); break;
+        case 'u': {
+          uint32_t cp;
+          if (!hex4(cp)) return false;
+          if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // lone low surrogate
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            uint32_t lo;
+            if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') return false;
+            m_p += 2;
+            if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          }
+          put_utf8(out, cp);
+          break;
+        }
+        default: return false;
+      }
+      run = m_p;
+    }
+  }
+
+  /// RFC 8259 numbers. Integers of up to 18 digits are converted here (they
+  /// cannot overflow); longer ones, and fractions or exponents outside the
+  /// "C" locale's strtod, go to the reference path.
+  bool number(Value& out) {
+    const char* start = m_p;
+    bool negative = false;
+    if (*m_p == '-') {
+      negative = true;
+      ++m_p;
+    }
+    if (m_p == m_end || *m_p < '0' || *m_p > '9') return false;
+    const char* digits = m_p;
+    if (*m_p == '0') {
+      ++m_p;
+      if (m_p != m_end && *m_p >= '0' && *m_p <= '9') return false;
+    } else {
+      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') ++m_p;
+    }
+    size_t int_digits = static_cast<size_t>(m_p - digits);
+    bool is_float = false;
+    if (m_p != m_end && *m_p == '.') {
+      is_float = true;
+      ++m_p;
+      if (m_p == m_end || *m_p < '0' || *m_p > '9') return false;
+      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') ++m_p;
+    }
+    if (m_p != m_end && (*m_p == 'e' || *m_p == 'E')) {
+      is_float = true;
+      ++m_p;
+      if (m_p != m_end && (*m_p == '+' || *m_p == '-')) ++m_p;
+      if (m_p == m_end || *m_p < '0' || *m_p > '9') return false;
+      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') ++m_p;
+    }
+    if (!is_float) {
+      if (int_digits > 18) return false;
+      uint64_t v = 0;
+      for (const char* d = digits; d != m_p; ++d) v = v * 10 + static_cast<uint64_t>(*d - '0');
+      if (negative) out = Value(static_cast<int64_t>(-static_cast<int64_t>(v)));
+      else out = Value(v);
+      return true;
+    }
+    // nlohmann converts with std::strtod after putting in the locale's
+    // decimal point; the same call on the same token gives the same double.
+    size_t len = static_cast<size_t>(m_p - start);
+    char buf[64];
+    if (len >= sizeof buf || std::localeconv()->decimal_point[0] != '.' || std::localeconv()->decimal_point[1])
+      return false;
+    std::memcpy(buf, start, len);
+    buf[len] = '\0';
+    char* endp = nullptr;
+    double d = std::strtod(buf, &endp);
+    if (endp != buf + len || !std::isfinite(d)) return false;
+    out = Value(d);
+    return true;
+  }
+
+  const char* m_p;
+  const char* m_end;
+  unsigned m_max_depth;
+};
+
 void line_column(std::string_view text, size_t pos, uint64_t& line, uint64_t& column) {
   line = 1;
   column = 1;
@@ -131,7 +411,13 @@ void line_column(std::string_view text, size_t pos, uint64_t& line, uint64_t& co
 void append_string(std::string& out, const std::string& s) {
   static const char* k_hex = "0123456789abcdef";
   out.push_back('"');
-  for (unsigned char c : s) {
+  // Runs of characters that need no escape are appended whole.
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s, run, i - run);
+    run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
@@ -145,11 +431,10 @@ void append_string(std::string& out, const std::string& s) {
           out += "\\u00";
           out.push_back(k_hex[c >> 4]);
           out.push_back(k_hex[c & 15]);
-        } else {
-          out.push_back(static_cast<char>(c));
         }
     }
   }
+  out.append(s, run, s.size() - run);
   out.push_back('"');
 }
 
@@ -190,6 +475,17 @@ bool needs_utf16_sort(const Value::object_t& obj) {
 }  // namespace
 
 Value parse(std::string_view text, const std::string& source, const Limits& limits) {
+  if (text.size() > limits.max_bytes)
+    throw Error(Exit::data, fmt::format("JSON text is larger than the limit of {} bytes", limits.max_bytes))
+        .file(source);
+  {
+    Value fast;
+    if (FastParser(text, limits.max_depth).run(fast)) return fast;
+  }
+  return parse_reference(text, source, limits);
+}
+
+Value parse_reference(std::string_view text, const std::string& source, const Limits& limits) {
   if (text.size() > limits.max_bytes)
     throw Error(Exit::data, fmt::format("JSON text is larger than the limit of {} bytes", limits.max_bytes))
         .file(source);

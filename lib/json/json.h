@@ -25,6 +25,10 @@ struct Limits {
 /// depth and size within `limits`. Throws Error{data} naming `source`, the
 /// line and the column.
 Value parse(std::string_view text, const std::string& source = "", const Limits& limits = {});
+/// parse() without its fast path: nlohmann's lexer under the strict handler.
+/// parse() gives the same value or the same error for every input; this is
+/// here so that tests and the json_fastpath fuzz target can check that.
+Value parse_reference(std::string_view text, const std::string& source = "", const Limits& limits = {});
 
 /// The RFC 8785 (JCS) canonical form: members sorted by UTF-16 code units,
 /// ECMAScript number form, minimal escapes, no whitespace. Throws Error{data}

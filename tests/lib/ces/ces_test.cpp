@@ -454,3 +454,26 @@ TEST_CASE("property: random documents and random removals") {
     CHECK(code_of([&] { check(t); }) == k_invalid);
   }
 }
+
+TEST_CASE("the signer writes RFC 8785 canonical JSON for the payload, header and every disclosure") {
+  // The frame is written as text, not through a DOM: it must be exactly what
+  // json::canonical gives for the same values, including names that sort
+  // differently in UTF-16 (U+E000 and above against a surrogate pair).
+  auto canon_ok = [](const std::string& b64) {
+    auto text = hc::crypto::unbase64url_text(b64);
+    CHECK(hc::json::canonical(hc::json::parse(text, "t")) == text);
+  };
+  auto extra = ces_test::load("observation.json");
+  extra["extension"] = Value::array({{{"url", "x"}, {"\xee\x80\x80", 1}, {"\xf0\x9f\x98\x80", 2}, {"_a", "\n\""}}});
+  extra["valueQuantity"] = {{"value", 1.5e-7}, {"unit", "\xc3\xa9"}, {"\xef\xbf\xbd", true}, {"code", nullptr}};
+  std::vector<Value> docs;
+  for (const char* f : k_files) docs.push_back(ces_test::load(f));
+  docs.push_back(extra);
+  for (const auto& r : docs) {
+    auto sd = ces_test::sign(r);
+    canon_ok(sd.protected_b64);
+    canon_ok(sd.payload_b64);
+    for (const auto& d : sd.disclosures) canon_ok(d);
+    CHECK(check(sd).resource == r);
+  }
+}
