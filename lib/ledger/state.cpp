@@ -6,7 +6,6 @@
 #include <hc/keys/keys.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cstring>
 #include <unordered_set>
 
@@ -250,7 +249,6 @@ bool State::is_delegate(const std::string& id) const {
 }
 
 long first_bad_signature(const std::vector<Tx>& txs, unsigned threads) {
-  std::atomic<long> first{-1};
   std::vector<uint8_t> ok(txs.size(), 1);
   parallel_for(txs.size(), threads, [&](size_t i) { ok[i] = txs[i].signature_valid(); });
   for (size_t i = 0; i < txs.size(); ++i)
