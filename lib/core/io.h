@@ -82,6 +82,25 @@ void write_output(const std::string& path, std::string_view data, bool force, un
 /// Writes all of `data` to stdout and flushes. Throws Error{io}.
 void write_stdout(std::string_view data);
 
+/// Calls `fn(text, number)` for each non-blank line of an in-memory JSON Lines
+/// text, numbering lines from 1 and counting blank ones. A line is blank when
+/// it holds only spaces, tabs and CR; the final line needs no newline. `text`
+/// keeps any trailing CR (JSON parsers treat it as whitespace). What `fn`
+/// throws stops the walk.
+template <class Fn>
+void for_each_line(std::string_view text, Fn&& fn) {
+  size_t at = 0, number = 0;
+  while (at < text.size()) {
+    size_t nl = text.find('\n', at);
+    if (nl == std::string_view::npos) nl = text.size();
+    std::string_view line = text.substr(at, nl - at);
+    at = nl + 1;
+    ++number;
+    if (line.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+    fn(line, number);
+  }
+}
+
 /// True if the file exists (any type).
 bool exists(const std::string& path);
 

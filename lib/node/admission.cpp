@@ -1,6 +1,7 @@
 #include <hc/node/admission.h>
 
 #include <hc/core/error.h>
+#include <hc/core/io.h>
 
 #include <fmt/format.h>
 
@@ -8,18 +9,11 @@ namespace hc::node {
 
 std::vector<BatchLine> split_batch(std::string_view body, size_t max_lines) {
   std::vector<BatchLine> out;
-  size_t at = 0, line = 0;
-  while (at < body.size()) {
-    size_t nl = body.find('\n', at);
-    if (nl == std::string_view::npos) nl = body.size();
-    std::string_view text = body.substr(at, nl - at);
-    at = nl + 1;
-    ++line;
-    if (text.find_first_not_of(" \t\r") == std::string_view::npos) continue;
+  io::for_each_line(body, [&](std::string_view text, size_t line) {
     if (out.size() >= max_lines)
       throw Error(Exit::data, fmt::format("more than {} transactions in one request", max_lines));
     out.push_back(BatchLine{text, line});
-  }
+  });
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include <hc/node/client.h>
 
 #include <hc/core/error.h>
+#include <hc/core/io.h>
 #include <hc/ledger/format.h>
 
 #include <charconv>
@@ -88,19 +89,12 @@ std::vector<Value> parse_answer_lines(int status, std::string_view body, const s
   }
   if (body.size() > k_max_answer) throw Error(Exit::unavailable, "the node's answer to " + what + " is too large");
   std::vector<Value> out;
-  size_t at = 0, line = 0;
-  while (at < body.size()) {
-    size_t nl = body.find('\n', at);
-    if (nl == std::string_view::npos) nl = body.size();
-    std::string_view text = body.substr(at, nl - at);
-    at = nl + 1;
-    ++line;
-    if (text.empty()) continue;
+  io::for_each_line(body, [&](std::string_view text, size_t line) {
     if (out.size() >= 1000000) throw Error(Exit::unavailable, "the node's answer to " + what + " has too many lines");
     Value v = json::parse(text, fmt::format("node answer to {}, line {}", what, line), answer_limits());
     if (!v.is_object()) throw Error(Exit::unavailable, fmt::format("line {} of the node's answer to {} is not a JSON object", line, what));
     out.push_back(std::move(v));
-  }
+  });
   return out;
 }
 

@@ -1,6 +1,7 @@
 #include "load.h"
 
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/core/error.h>
 #include <hc/core/io.h>
@@ -66,7 +67,7 @@ int run_load(const LoadOptions& opt) {
     if (o.rate <= 0) throw Error(Exit::usage, "--duration needs --rate");
     o.count = std::max<size_t>(1, size_t(o.rate * o.duration_s));
   }
-  auto key = keys::load_secret(o.key, [&] { return tool::read_passphrase({.file = o.passphrase_file}, o.key); });
+  auto key = tool::unlock_key(o.key, {.file = o.passphrase_file});
   L::Genesis g = L::Genesis::parse(json::parse(io::read_all(o.genesis), o.genesis), o.genesis);
   std::string chain = g.chain_id();
   int64_t now = std::time(nullptr);

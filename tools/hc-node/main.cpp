@@ -1,6 +1,7 @@
 // hc-node: a consortium member's node (see hc-node(1)).
 #include "api.h"
 #include "common/cli.h"
+#include "common/options.h"
 #include "load.h"
 
 #include <hc/core/io.h>
@@ -71,7 +72,7 @@ Value starter_config(const Options& o) {
 int run_node(const Options& o) {
   auto cfg = hc::node::Config::load(o.config);
   std::string pf = o.passphrase_file.empty() ? cfg.passphrase_file : o.passphrase_file;
-  auto key = hc::keys::load_secret(cfg.key, [&] { return hc::tool::read_passphrase({.file = pf}, cfg.key); });
+  auto key = hc::tool::unlock_key(cfg.key, {.file = pf});
   hc::node::NodeOptions no;
   no.verbose = o.verbose;
   no.test_equivocate = o.test_equivocate;
