@@ -5,6 +5,7 @@
 #include <hc/consent/consent.h>
 #include <hc/core/error.h>
 #include <hc/keys/keys.h>
+#include <hc/ledger/canonical.h>
 
 #include <algorithm>
 #include <atomic>
@@ -361,7 +362,19 @@ std::string Tx::signing_input() const {
   return s;
 }
 
-bool Tx::signature_valid() const { return crypto::ed25519_verify(pk, signing_input(), sig); }
+bool Tx::signature_valid() const {
+  // Same message as signing_input(), built in a per-thread buffer: no
+  // allocation per transaction on the hot paths (append, verify).
+  constexpr size_t prefix = 8, suffix = 96;
+  if (bytes.size() > prefix + suffix && bytes.compare(0, prefix, "{\"body\":") == 0 &&
+      bytes.compare(bytes.size() - suffix, 8, ",\"sig\":\"") == 0) {
+    thread_local std::string msg;
+    msg.assign(k_tx_context);
+    msg.append(bytes, prefix, bytes.size() - prefix - suffix);
+    return crypto::ed25519_verify(pk, msg, sig);
+  }
+  return crypto::ed25519_verify(pk, signing_input(), sig);
+}
 
 json::Value Tx::to_json() const {
   return Value{{"body", body}, {"sig", crypto::base64url(sig.data(), sig.size())}};
@@ -370,7 +383,8 @@ json::Value Tx::to_json() const {
 namespace {
 /// tx_from_json; `owned` (the same value, if the caller gives it up) lets the
 /// body be moved rather than copied.
-Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line, json::Value* owned) {
+Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line, json::Value* owned,
+                 std::string_view canonical_text = {}) {
   Ctx c{source, line};
   only_keys(c, v, "", {"body", "sig"});
   Tx t;
@@ -388,7 +402,12 @@ Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line,
   t.time = time_of(c, b, p, "time");
   opt_str(c, b, p, "nonce", 64);
   check_data(c, t.kind, t.signer, member(c, b, p, "data"));
-  t.bytes = json::canonical(v);
+  // The caller may know the text it parsed to be canonical already
+  // (certainly_canonical): then it is the bytes, with no re-encoding.
+  if (!canonical_text.empty())
+    t.bytes.assign(canonical_text);
+  else
+    t.bytes = json::canonical(v);
   if (t.bytes.size() > k_max_tx_bytes) c.fail("", fmt::format("transaction larger than {} bytes", k_max_tx_bytes));
   t.id = crypto::sha256(t.bytes);
   if (owned)
@@ -417,8 +436,11 @@ Tx parse_tx(std::string_view text, const std::string& source, uint64_t line, boo
     if (line) e.line(line);
     throw;
   }
-  Tx t = tx_from_value(v, source, line, &v);
-  if (canonical_only && t.bytes != text) {
+  // Stored and exported transactions must be canonical: a one-pass check
+  // decides most of them; the rest are re-encoded and compared.
+  bool known = canonical_only && certainly_canonical(text);
+  Tx t = tx_from_value(v, source, line, &v, known ? text : std::string_view());
+  if (canonical_only && !known && t.bytes != text) {
     Ctx c{source, line};
     c.fail("", "stored transaction is not in canonical form");
   }
