@@ -436,9 +436,11 @@ Tx parse_tx(std::string_view text, const std::string& source, uint64_t line, boo
     if (line) e.line(line);
     throw;
   }
-  // Stored and exported transactions must be canonical: a one-pass check
-  // decides most of them; the rest are re-encoded and compared.
-  bool known = canonical_only && certainly_canonical(text);
+  // Stored and exported transactions must be canonical, and most that
+  // arrive are (hc-ledger submit prints canonical lines): a one-pass check
+  // decides most of them; the rest are re-encoded (and, if canonical_only,
+  // compared).
+  bool known = certainly_canonical(text);
   Tx t = tx_from_value(v, source, line, &v, known ? text : std::string_view());
   if (canonical_only && !known && t.bytes != text) {
     Ctx c{source, line};

@@ -256,8 +256,10 @@ std::vector<uint64_t> Ledger::append_txs(std::vector<Tx> txs, const keys::Secret
   // soon as its transactions are checked, helping when it is ahead; so the
   // workers go on with the blocks after N while N is written.
   const size_t n_blocks = txs.empty() ? 1 : (txs.size() + block_size - 1) / block_size;
+  // This thread spends much of a block waiting for the disk (the commit's
+  // fsync): with `threads` workers besides it, every core stays busy then.
   std::vector<uint8_t> ok(txs.size(), 1);
-  Pool pool(threads);
+  Pool pool(threads > 1 ? threads + 1 : 1);
   pool.start(txs.size(), [&](size_t i) {
     ok[i] = txs[i].signature_valid();
     // Neither apply() nor commit() reads the data of these kinds: free the
@@ -536,18 +538,23 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
   };
 
   // The pipeline: batch N+1 is checked on the pool's workers while the
-  // caller applies batch N, then the caller joins the checking.
+  // caller applies batch N and reads batch N+2 from the tables (so the
+  // LMDB reads, Merkle roots and state updates all overlap with signature
+  // checks), then the caller joins the checking. At most three batches are
+  // held: memory stays flat.
   auto cur = read_batch();
   if (cur) {
     check(*cur);
     pool.finish();
   }
+  auto next = read_batch();
   while (cur) {
-    auto next = read_batch();
     if (next) check(*next);
     bool ok;
+    std::unique_ptr<Batch> after;
     try {
       ok = apply_batch(*cur);
+      if (ok) after = read_batch();
     } catch (...) {
       if (next) pool.finish();  // the workers use *next: let them stop first
       throw;
@@ -555,6 +562,7 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
     if (next) pool.finish();
     if (!ok) return r;
     cur = std::move(next);
+    next = std::move(after);
   }
   if (r.to == last && (s.height != head.height || s.head != head.head))
     return fail(last, "the stored state does not match the blocks");
