@@ -6,9 +6,12 @@
 #include <hc/consent/consent.h>
 #include <hc/ledger/canonical.h>
 #include <hc/ledger/ledger.h>
+#include <hc/ledger/pool.h>
 #include <hc/ledger/proof.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace fs = std::filesystem;
 namespace L = hc::ledger;
@@ -469,4 +472,31 @@ TEST_CASE("the one-pass canonical check says yes only for canonical text") {
     INFO(t);
     REQUIRE(!certainly_canonical(t));
   }
+}
+
+TEST_CASE("the pool runs a job in index order, waits for a prefix of it, and can be cancelled") {
+  L::Pool pool(3);
+  std::vector<std::atomic<int>> done(1000);
+  pool.start(done.size(), [&](size_t i) { done[i]++; });
+  pool.finish_through(300);
+  for (size_t i = 0; i < 300; ++i) REQUIRE(done[i] == 1);
+  pool.finish_through(1000);
+  pool.finish();
+  for (auto& d : done) REQUIRE(d == 1);
+  // cancel(): nothing starts afterwards, and it waits for what runs.
+  std::atomic<size_t> ran{0};
+  pool.start(1000000, [&](size_t) {  // 25 s on two workers, were it not cancelled
+    ran++;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  });
+  pool.finish_through(10);
+  pool.cancel();
+  size_t after = ran.load();
+  REQUIRE(after >= 10);
+  REQUIRE(after < 1000000);
+  REQUIRE(ran.load() == after);
+  // The pool is reusable, and a job of none finishes.
+  pool.start(0, [&](size_t) { ran++; });
+  pool.finish();
+  REQUIRE(ran.load() == after);
 }
