@@ -41,13 +41,28 @@ const Value& member(const Ctx& c, const Value& obj, const std::string& path, con
   return *it;
 }
 
-void only_keys(const Ctx& c, const Value& obj, const std::string& path, std::initializer_list<const char*> keys) {
+void only_keys(const Ctx& c, const Value& obj, const std::string& path, std::initializer_list<std::string_view> keys) {
   if (!obj.is_object()) c.fail(path.empty() ? "" : path.substr(0, path.size() - 1), "must be an object");
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    bool ok = false;
-    for (auto* k : keys) ok = ok || it.key() == k;
-    if (!ok) c.fail(path + it.key(), "unknown member");
+  for (const auto& [name, v] : obj.get_ref<const Value::object_t&>()) {
+    std::string_view n(name);
+    if (std::find(keys.begin(), keys.end(), n) == keys.end()) c.fail(path + name, "unknown member");
   }
+}
+
+/// keys::key_id(pk), remembered per thread for the last few hundred keys:
+/// the same signers (organisations, patients with many records) recur.
+const std::string& key_id_of(const crypto::Ed25519Public& pk) {
+  struct Entry {
+    crypto::Ed25519Public pk{};
+    std::string id;
+  };
+  thread_local std::array<Entry, 256> cache;
+  Entry& e = cache[pk[0]];
+  if (e.id.empty() || e.pk != pk) {
+    e.id = keys::key_id(pk);
+    e.pk = pk;
+  }
+  return e.id;
 }
 
 std::string str(const Ctx& c, const Value& obj, const std::string& path, const char* key, size_t max,
@@ -398,7 +413,7 @@ Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line,
   if (!kind_name_ok(t.kind)) c.fail(p + "kind", "must be 3-64 characters of a-z 0-9 . _ -");
   t.signer = keyid(c, b, p, "signer");
   t.pk = b64fixed<32>(c, b, p, "pk");
-  if (keys::key_id(t.pk) != t.signer) c.fail(p + "signer", "is not the key ID of pk");
+  if (key_id_of(t.pk) != t.signer) c.fail(p + "signer", "is not the key ID of pk");
   t.time = time_of(c, b, p, "time");
   opt_str(c, b, p, "nonce", 64);
   check_data(c, t.kind, t.signer, member(c, b, p, "data"));
