@@ -5,6 +5,7 @@
 #include <hc/consent/consent.h>
 #include <hc/core/error.h>
 #include <hc/keys/keys.h>
+#include <hc/ledger/canonical.h>
 
 #include <algorithm>
 #include <atomic>
@@ -40,13 +41,28 @@ const Value& member(const Ctx& c, const Value& obj, const std::string& path, con
   return *it;
 }
 
-void only_keys(const Ctx& c, const Value& obj, const std::string& path, std::initializer_list<const char*> keys) {
+void only_keys(const Ctx& c, const Value& obj, const std::string& path, std::initializer_list<std::string_view> keys) {
   if (!obj.is_object()) c.fail(path.empty() ? "" : path.substr(0, path.size() - 1), "must be an object");
-  for (auto it = obj.begin(); it != obj.end(); ++it) {
-    bool ok = false;
-    for (auto* k : keys) ok = ok || it.key() == k;
-    if (!ok) c.fail(path + it.key(), "unknown member");
+  for (const auto& [name, v] : obj.get_ref<const Value::object_t&>()) {
+    std::string_view n(name);
+    if (std::find(keys.begin(), keys.end(), n) == keys.end()) c.fail(path + name, "unknown member");
   }
+}
+
+/// keys::key_id(pk), remembered per thread for the last few hundred keys:
+/// the same signers (organisations, patients with many records) recur.
+const std::string& key_id_of(const crypto::Ed25519Public& pk) {
+  struct Entry {
+    crypto::Ed25519Public pk{};
+    std::string id;
+  };
+  thread_local std::array<Entry, 256> cache;
+  Entry& e = cache[pk[0]];
+  if (e.id.empty() || e.pk != pk) {
+    e.id = keys::key_id(pk);
+    e.pk = pk;
+  }
+  return e.id;
 }
 
 std::string str(const Ctx& c, const Value& obj, const std::string& path, const char* key, size_t max,
@@ -361,7 +377,19 @@ std::string Tx::signing_input() const {
   return s;
 }
 
-bool Tx::signature_valid() const { return crypto::ed25519_verify(pk, signing_input(), sig); }
+bool Tx::signature_valid() const {
+  // Same message as signing_input(), built in a per-thread buffer: no
+  // allocation per transaction on the hot paths (append, verify).
+  constexpr size_t prefix = 8, suffix = 96;
+  if (bytes.size() > prefix + suffix && bytes.compare(0, prefix, "{\"body\":") == 0 &&
+      bytes.compare(bytes.size() - suffix, 8, ",\"sig\":\"") == 0) {
+    thread_local std::string msg;
+    msg.assign(k_tx_context);
+    msg.append(bytes, prefix, bytes.size() - prefix - suffix);
+    return crypto::ed25519_verify(pk, msg, sig);
+  }
+  return crypto::ed25519_verify(pk, signing_input(), sig);
+}
 
 json::Value Tx::to_json() const {
   return Value{{"body", body}, {"sig", crypto::base64url(sig.data(), sig.size())}};
@@ -370,7 +398,8 @@ json::Value Tx::to_json() const {
 namespace {
 /// tx_from_json; `owned` (the same value, if the caller gives it up) lets the
 /// body be moved rather than copied.
-Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line, json::Value* owned) {
+Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line, json::Value* owned,
+                 std::string_view canonical_text = {}) {
   Ctx c{source, line};
   only_keys(c, v, "", {"body", "sig"});
   Tx t;
@@ -384,11 +413,16 @@ Tx tx_from_value(const json::Value& v, const std::string& source, uint64_t line,
   if (!kind_name_ok(t.kind)) c.fail(p + "kind", "must be 3-64 characters of a-z 0-9 . _ -");
   t.signer = keyid(c, b, p, "signer");
   t.pk = b64fixed<32>(c, b, p, "pk");
-  if (keys::key_id(t.pk) != t.signer) c.fail(p + "signer", "is not the key ID of pk");
+  if (key_id_of(t.pk) != t.signer) c.fail(p + "signer", "is not the key ID of pk");
   t.time = time_of(c, b, p, "time");
   opt_str(c, b, p, "nonce", 64);
   check_data(c, t.kind, t.signer, member(c, b, p, "data"));
-  t.bytes = json::canonical(v);
+  // The caller may know the text it parsed to be canonical already
+  // (certainly_canonical): then it is the bytes, with no re-encoding.
+  if (!canonical_text.empty())
+    t.bytes.assign(canonical_text);
+  else
+    t.bytes = json::canonical(v);
   if (t.bytes.size() > k_max_tx_bytes) c.fail("", fmt::format("transaction larger than {} bytes", k_max_tx_bytes));
   t.id = crypto::sha256(t.bytes);
   if (owned)
@@ -417,8 +451,13 @@ Tx parse_tx(std::string_view text, const std::string& source, uint64_t line, boo
     if (line) e.line(line);
     throw;
   }
-  Tx t = tx_from_value(v, source, line, &v);
-  if (canonical_only && t.bytes != text) {
+  // Stored and exported transactions must be canonical, and most that
+  // arrive are (hc-ledger submit prints canonical lines): a one-pass check
+  // decides most of them; the rest are re-encoded (and, if canonical_only,
+  // compared).
+  bool known = certainly_canonical(text);
+  Tx t = tx_from_value(v, source, line, &v, known ? text : std::string_view());
+  if (canonical_only && !known && t.bytes != text) {
     Ctx c{source, line};
     c.fail("", "stored transaction is not in canonical form");
   }

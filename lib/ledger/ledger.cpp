@@ -233,9 +233,9 @@ void Ledger::commit(const Checked& c) {
         throw Error(Exit::invalid, fmt::format("block {} transaction {}: repeats an earlier transaction", h, i));
       t.put(m->txid, id_key(x.id), pk);
       if (x.kind == "emr.index") {
-        const Value& d = x.data();
+        // The patient is the signer (a stateless emr.index rule).
         t.put(m->emr, be64(h), be32(i));
-        auto pid = crypto::unhex(d.at("patient").get<std::string>());
+        auto pid = crypto::unhex(x.signer);
         t.put(m->patient, std::string(pid.begin(), pid.end()), pk);
       }
     }
@@ -251,36 +251,40 @@ std::vector<uint64_t> Ledger::append_txs(std::vector<Tx> txs, const keys::Secret
   std::vector<uint64_t> heights;
   State s = state();
   if (block_size == 0 || block_size > s.params.max_block_txs) block_size = s.params.max_block_txs;
-  // A pipeline: the signatures of block N+1 are checked on the pool's
-  // workers while block N is applied and committed on this thread.
+  // A pipeline: one job checks every signature in input order on the pool's
+  // workers, and this thread seals and commits block N (fsync included) as
+  // soon as its transactions are checked, helping when it is ahead; so the
+  // workers go on with the blocks after N while N is written.
   const size_t n_blocks = txs.empty() ? 1 : (txs.size() + block_size - 1) / block_size;
+  // This thread spends much of a block waiting for the disk (the commit's
+  // fsync): with `threads` workers besides it, every core stays busy then.
   std::vector<uint8_t> ok(txs.size(), 1);
-  Pool pool(threads);
-  auto check = [&](size_t k) {
-    size_t begin = k * block_size, n = std::min(block_size, txs.size() - std::min(txs.size(), begin));
-    pool.start(n, [&, begin](size_t i) { ok[begin + i] = txs[begin + i].signature_valid(); });
-  };
-  check(0);
-  pool.finish();
-  for (size_t k = 0; k < n_blocks; ++k) {
-    size_t begin = k * block_size, n = std::min(block_size, txs.size() - std::min(txs.size(), begin));
-    if (k + 1 < n_blocks) check(k + 1);
-    try {
-      std::vector<Tx> part(std::make_move_iterator(txs.begin() + long(begin)),
-                           std::make_move_iterator(txs.begin() + long(begin + n)));
-      State now = state();
+  Pool pool(threads > 1 ? threads + 1 : 1);
+  pool.start(txs.size(), [&](size_t i) {
+    ok[i] = txs[i].signature_valid();
+    // Neither apply() nor commit() reads the data of these kinds: free the
+    // DOM on the pool rather than on the committing thread.
+    if (!has_state_rules(txs[i].kind)) txs[i].body = json::Value();
+  });
+  try {
+    for (size_t k = 0; k < n_blocks; ++k) {
+      size_t begin = k * block_size, n = std::min(block_size, txs.size() - std::min(txs.size(), begin));
+      pool.finish_through(begin + n);
+      State now = state();  // another process may have appended meanwhile
       for (size_t i = 0; i < n; ++i)
         if (!ok[begin + i])
           throw Error(Exit::invalid, fmt::format("block {} transaction {}: signature does not verify", now.height, i));
+      std::vector<Tx> part(std::make_move_iterator(txs.begin() + long(begin)),
+                           std::make_move_iterator(txs.begin() + long(begin + n)));
       Block b = seal_block(now, std::move(part), producer, int64_t(std::time(nullptr)));
       heights.push_back(b.header.height);
       commit(validate(std::move(b), 1, [](const Tx&) { return true; }));
-    } catch (...) {
-      if (k + 1 < n_blocks) pool.finish();
-      throw;
     }
-    if (k + 1 < n_blocks) pool.finish();
+  } catch (...) {
+    pool.cancel();
+    throw;
   }
+  pool.finish();
   return heights;
 }
 
@@ -474,6 +478,9 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
       try {
         Tx x = parse_tx(p.raw[i], "", 0, true);
         if (p.height >= from && !x.signature_valid()) throw Error(Exit::invalid, "signature does not verify");
+        // apply() reads no data of these kinds: free the DOM here, on the
+        // thread that made it, rather than keep it for the caller's thread.
+        if (!has_state_rules(x.kind)) x.body = json::Value();
         p.block.txs[i] = std::move(x);
       } catch (const Error& e) {
         B.errors[k] = e.message() + (e.field().empty() ? "" : " (field " + e.field() + ")");
@@ -531,18 +538,23 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
   };
 
   // The pipeline: batch N+1 is checked on the pool's workers while the
-  // caller applies batch N, then the caller joins the checking.
+  // caller applies batch N and reads batch N+2 from the tables (so the
+  // LMDB reads, Merkle roots and state updates all overlap with signature
+  // checks), then the caller joins the checking. At most three batches are
+  // held: memory stays flat.
   auto cur = read_batch();
   if (cur) {
     check(*cur);
     pool.finish();
   }
+  auto next = read_batch();
   while (cur) {
-    auto next = read_batch();
     if (next) check(*next);
     bool ok;
+    std::unique_ptr<Batch> after;
     try {
       ok = apply_batch(*cur);
+      if (ok) after = read_batch();
     } catch (...) {
       if (next) pool.finish();  // the workers use *next: let them stop first
       throw;
@@ -550,6 +562,7 @@ VerifyReport Ledger::verify(const VerifyOptions& o) {
     if (next) pool.finish();
     if (!ok) return r;
     cur = std::move(next);
+    next = std::move(after);
   }
   if (r.to == last && (s.height != head.height || s.head != head.head))
     return fail(last, "the stored state does not match the blocks");

@@ -29,6 +29,9 @@ void Pool::start(size_t n, std::function<void(size_t)> fn) {
   m_n = n;
   m_next = 0;
   m_completed = 0;
+  m_chunk_done.assign((n + k_chunk - 1) / k_chunk, 0);
+  m_done_prefix = 0;
+  m_cancel = false;
   m_error = nullptr;
   m_error_at = SIZE_MAX;
   m_active = true;
@@ -42,7 +45,7 @@ bool Pool::run_some() {
   size_t end = std::min(m_n, begin + k_chunk);
   std::exception_ptr error;
   size_t error_at = SIZE_MAX;
-  for (size_t i = begin; i < end; ++i) {
+  for (size_t i = begin; i < end && !m_cancel.load(std::memory_order_relaxed); ++i) {
     try {
       m_fn(i);
     } catch (...) {
@@ -58,7 +61,13 @@ bool Pool::run_some() {
     m_error_at = error_at;
   }
   m_completed += end - begin;
-  if (m_completed == m_n) m_done.notify_all();
+  m_chunk_done[begin / k_chunk] = 1;
+  bool advanced = false;
+  while (m_done_prefix < m_chunk_done.size() && m_chunk_done[m_done_prefix]) {
+    ++m_done_prefix;
+    advanced = true;
+  }
+  if (m_completed == m_n || advanced) m_done.notify_all();
   return true;
 }
 
@@ -77,6 +86,19 @@ void Pool::worker() {
     std::lock_guard<std::mutex> lock(m_mu);
     if (--m_busy == 0) m_done.notify_all();
   }
+}
+
+void Pool::finish_through(size_t end) {
+  end = std::min(end, m_n);
+  while (m_next.load() < end && run_some()) {
+  }
+  std::unique_lock<std::mutex> lock(m_mu);
+  m_done.wait(lock, [&] { return std::min(m_n, m_done_prefix * k_chunk) >= end; });
+}
+
+void Pool::cancel() {
+  m_cancel = true;
+  finish();
 }
 
 void Pool::finish() {

@@ -8,6 +8,14 @@
 //   ... sequential work of the previous batch ...
 //   pool.finish();                      // the caller helps, then waits for all n
 //
+// or, for one long job whose results are consumed in order (append: the
+// workers keep checking later blocks while the caller commits, fsync
+// included, so they never wait for it):
+//
+//   pool.start(n, fn);
+//   for each part [b, e): pool.finish_through(e); ...use results < e...
+//   pool.finish();                      // or cancel() on an error
+//
 // fn must not throw (record failures per index instead); an exception that
 // escapes fn anyway is rethrown by finish() (the lowest index's).
 #pragma once
@@ -18,6 +26,7 @@
 #include <exception>
 #include <functional>
 #include <mutex>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -34,6 +43,11 @@ class Pool {
   void start(size_t n, std::function<void(size_t)> fn);
   /// Runs what is left of the job on the caller's thread too and waits for it.
   void finish();
+  /// Helps and waits until fn(i) has returned for every i < end; the rest of
+  /// the job goes on (chunks are claimed in index order).
+  void finish_through(size_t end);
+  /// Lets no further index start, then waits for those already running.
+  void cancel();
 
  private:
   void worker();
@@ -46,6 +60,9 @@ class Pool {
   size_t m_n = 0;
   std::atomic<size_t> m_next{0};
   size_t m_completed = 0;  // indices done (under m_mu)
+  std::vector<uint8_t> m_chunk_done;  // per chunk (under m_mu)
+  size_t m_done_prefix = 0;           // chunks [0, m_done_prefix) are all done (under m_mu)
+  std::atomic<bool> m_cancel{false};
   uint64_t m_generation = 0;
   bool m_stop = false;
   bool m_active = false;

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -26,7 +27,54 @@ struct HashHasher {
 
 [[noreturn]] void bad(long index, std::string reason) { throw Invalid{index, std::move(reason)}; }
 
+/// Why removing member `id` now would break the chain, if it would.
+std::optional<std::string> removal_refused(const State& s, const std::string& id) {
+  if (s.members.size() == 1) return "would remove the last member";
+  if (std::all_of(s.delegates.begin(), s.delegates.end(), [&](const std::string& d) { return d == id; }))
+    return "would remove the last delegate";
+  return std::nullopt;
+}
+
+/// Takes member `id` out (a member.remove proposal with its quorum): its
+/// votes, delegate seat and approvals go, and a pending removal of it ends.
+/// With fewer members, pending proposals may now have their quorum: the
+/// first (in the byte order of their IDs) that does and can take effect
+/// does, and the scan starts again, until none is left.
+void remove_member(State& s, const std::string& id) {
+  s.members.erase(id);
+  s.votes.erase(id);
+  s.delegates.erase(std::remove(s.delegates.begin(), s.delegates.end(), id), s.delegates.end());
+  for (auto it = s.proposals.begin(); it != s.proposals.end();) {
+    if (it->second.remove && it->second.member.key_id == id) {
+      it = s.proposals.erase(it);
+    } else {
+      it->second.approvals.erase(id);
+      ++it;
+    }
+  }
+  for (bool again = true; again;) {
+    again = false;
+    for (auto it = s.proposals.begin(); it != s.proposals.end(); ++it) {
+      if (!s.quorum(it->second.approvals)) continue;
+      Proposal p = it->second;
+      if (!p.remove) {
+        if (s.members.size() >= 1000) continue;
+        s.members[p.member.key_id] = p.member;
+        s.proposals.erase(it);
+      } else {
+        if (removal_refused(s, p.member.key_id)) continue;
+        s.proposals.erase(it);
+        remove_member(s, p.member.key_id);
+      }
+      again = true;
+      break;
+    }
+  }
+}
+
 void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Effects& fx) {
+  // emr.index, anchor and x.* kinds change nothing beyond the ledger itself.
+  if (!has_state_rules(t.kind)) return;
   const Value& d = t.data();
   auto hash_of = [&](const char* key) { return hash_from_hex(d.at(key).get<std::string>(), key); };
   const std::string& k = t.kind;
@@ -60,10 +108,10 @@ void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Eff
     if (s.members.count(m.key_id)) bad(i, "adds a key that is already a member");
     if (s.members.size() >= 1000) bad(i, "the consortium already has 1000 members");
     for (auto& [id, p] : s.proposals) {
-      if (p.member.key_id == m.key_id) bad(i, "the key is already proposed (approve proposal " + id + ")");
+      if (!p.remove && p.member.key_id == m.key_id) bad(i, "the key is already proposed (approve proposal " + id + ")");
       if (p.proposer == t.signer) bad(i, "the signer already has a pending proposal (" + id + ")");
     }
-    Proposal p{m, t.signer, b.header.time, {t.signer}};
+    Proposal p{false, m, t.signer, b.header.time, {t.signer}};
     if (s.quorum(p.approvals))
       s.members[m.key_id] = m;
     else
@@ -74,32 +122,34 @@ void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Eff
     if (it == s.proposals.end()) bad(i, "approves a proposal that is not pending");
     if (!it->second.approvals.insert(t.signer).second) bad(i, "approves a proposal it already approved");
     if (s.quorum(it->second.approvals)) {
-      if (s.members.size() >= 1000) bad(i, "the consortium already has 1000 members");
-      s.members[it->second.member.key_id] = it->second.member;
-      s.proposals.erase(it);
+      Proposal p = it->second;
+      if (!p.remove) {
+        if (s.members.size() >= 1000) bad(i, "the consortium already has 1000 members");
+        s.members[p.member.key_id] = p.member;
+        s.proposals.erase(it);
+      } else {
+        if (auto why = removal_refused(s, p.member.key_id)) bad(i, *why);
+        s.proposals.erase(it);
+        remove_member(s, p.member.key_id);
+      }
     }
   } else if (k == "member.remove") {
+    // A proposal too: the member leaves once a quorum approves it.
     if (!s.members.count(t.signer)) bad(i, "only a member may remove members");
     auto id = d.at("key_id").get<std::string>();
     if (!s.members.count(id)) bad(i, "removes a key that is not a member");
-    if (s.members.size() == 1) bad(i, "would remove the last member");
-    auto left = s.delegates;
-    left.erase(std::remove(left.begin(), left.end(), id), left.end());
-    if (left.empty()) bad(i, "would remove the last delegate");
-    s.members.erase(id);
-    s.votes.erase(id);
-    s.delegates = left;
-    // Its approvals go; with fewer members, pending proposals may now have
-    // their quorum: they take effect in the order of their IDs.
-    for (auto& [pid, p] : s.proposals) p.approvals.erase(id);
-    for (auto it = s.proposals.begin(); it != s.proposals.end();) {
-      if (s.quorum(it->second.approvals) && s.members.size() < 1000) {
-        s.members[it->second.member.key_id] = it->second.member;
-        it = s.proposals.erase(it);
-      } else {
-        ++it;
-      }
+    if (auto why = removal_refused(s, id)) bad(i, *why);
+    for (auto& [pid, p] : s.proposals) {
+      if (p.remove && p.member.key_id == id)
+        bad(i, "the key is already proposed for removal (approve proposal " + pid + ")");
+      if (p.proposer == t.signer) bad(i, "the signer already has a pending proposal (" + pid + ")");
     }
+    Proposal p{true, Member{}, t.signer, b.header.time, {t.signer}};
+    p.member.key_id = id;
+    if (s.quorum(p.approvals))
+      remove_member(s, id);
+    else
+      s.proposals[to_hex(t.id)] = p;
   } else if (k == "delegate.vote") {
     if (!s.members.count(t.signer)) bad(i, "only a member may vote");
     std::vector<std::string> c;
@@ -135,10 +185,15 @@ void apply_tx(State& s, const Tx& t, long i, const Block& b, Lookup& lookup, Eff
     }
     s.banned.insert(who);
   }
-  // emr.index, anchor and x.* kinds change nothing beyond the ledger itself.
 }
 
 }  // namespace
+
+bool has_state_rules(std::string_view k) {
+  // Every kind apply_tx() has a rule for; keep the two lists together.
+  return k == "consent.grant" || k == "consent.revoke" || k == "access" || k == "member.add" || k == "member.approve" ||
+         k == "member.remove" || k == "delegate.vote" || k == "evidence.double_sign" || k == "evidence.double_vote";
+}
 
 State State::genesis(const Genesis& g) {
   State s;
@@ -174,11 +229,13 @@ json::Value State::to_json() const {
                {"banned", banned},
                {"proposals", [&] {
                  Value ps = Value::object();
-                 for (auto& [id, p] : proposals)
-                   ps[id] = Value{{"member", p.member.to_json()},
-                                  {"proposer", p.proposer},
-                                  {"time", format_time(p.time)},
-                                  {"approvals", p.approvals}};
+                 for (auto& [id, p] : proposals) {
+                   ps[id] = Value{{"proposer", p.proposer}, {"time", format_time(p.time)}, {"approvals", p.approvals}};
+                   if (p.remove)
+                     ps[id]["remove"] = p.member.key_id;
+                   else
+                     ps[id]["member"] = p.member.to_json();
+                 }
                  return ps;
                }()},
                {"tx_count", tx_count}};
@@ -208,7 +265,13 @@ State State::from_json(const json::Value& v) {
     if (v.contains("proposals"))
       for (auto& [id, pv] : v.at("proposals").items()) {
         Proposal q;
-        q.member = Member::from_json(pv.at("member"), "proposals." + id + ".member.");
+        if (pv.contains("remove")) {
+          q.remove = true;
+          q.member.key_id = pv.at("remove").get<std::string>();
+          if (!is_key_id(q.member.key_id)) throw Error(Exit::data, "damaged ledger state: a removal names no key ID");
+        } else {
+          q.member = Member::from_json(pv.at("member"), "proposals." + id + ".member.");
+        }
         q.proposer = pv.at("proposer").get<std::string>();
         q.time = parse_time(pv.at("time").get<std::string>(), "time");
         for (auto& a : pv.at("approvals")) q.approvals.insert(a.get<std::string>());

@@ -35,9 +35,11 @@ struct Effects {
   std::map<Hash, Grant> grants;  ///< new or changed grants, keyed by grant tx ID
 };
 
-/// A pending member.add: the member joins once more than two thirds of the
-/// current members have approved it (the proposer's approval included).
+/// A pending member.add or member.remove: the member joins (or leaves) once
+/// more than two thirds of the current members have approved it (the
+/// proposer's approval included).
 struct Proposal {
+  bool remove = false;  ///< a member.remove (only member.key_id is meaningful)
   Member member;
   std::string proposer;
   int64_t time = 0;                 ///< time of the block that holds the proposal
@@ -61,7 +63,7 @@ struct State {
   std::vector<std::string> delegates;  ///< this round's producers, in schedule order
   std::map<std::string, std::vector<std::string>> votes;  ///< voter → candidates
   std::set<std::string> banned;        ///< producers caught double-signing
-  std::map<std::string, Proposal> proposals;  ///< pending member.add, by its transaction ID (hex)
+  std::map<std::string, Proposal> proposals;  ///< pending member.add / member.remove, by transaction ID (hex)
   uint64_t tx_count = 0;               ///< transactions in all blocks so far
 
   /// The state after the genesis block (height 1 next).
@@ -94,6 +96,11 @@ struct Invalid {
 /// Error{invalid} whose message names the height and the reason. Pure: the
 /// same inputs give the same result on every node.
 State apply(const State& before, const Block& block, Lookup& lookup, Effects& effects, const ApplyOptions& options = {});
+
+/// True if apply() reads the data of transactions of `kind` (its rules need
+/// the chain's state); false for kinds with stateless rules only (emr.index,
+/// anchor, x.*), whose Tx::body apply() never touches.
+bool has_state_rules(std::string_view kind);
 
 /// Checks the signatures of txs[i] for all i in parallel; returns the index of
 /// the first invalid one, or -1.

@@ -288,9 +288,11 @@ struct Node::Impl {
     env->write([&](store::Txn& t) { t.put(dpos_db, "view", text); });
   }
 
-  /// member.remove: the links follow the chain's membership. A key that
-  /// `after` no longer lists is no longer dialled, its link is closed and
-  /// its handshakes are refused from now on.
+  /// The links follow the chain's membership: a key that `after` no longer
+  /// lists is no longer dialled, its link is closed and its handshakes are
+  /// refused from now on. This keys on the state, not on the transactions:
+  /// a member.remove is a proposal, and the key leaves in the block where
+  /// the proposal reaches its quorum (often a member.approve's block).
   void drop_removed(const L::State& before, const L::State& after) {
     for (const auto& member : before.members) {
       const std::string& id = member.first;

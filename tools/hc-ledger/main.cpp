@@ -64,29 +64,27 @@ void read_txs(const std::string& path, unsigned threads, Fn&& each_chunk) {
   if (!lines.empty()) flush();
 }
 
-/// Appends, turning "block H transaction I" errors into the input line.
+/// Appends (one pipelined call: signatures of later blocks are checked while
+/// earlier ones are written), turning "block H transaction I" errors into
+/// the input line.
 std::vector<uint64_t> append(L::Ledger& l, std::vector<L::Tx> txs, const hc::keys::SecretKey& key, const Options& o,
                              const std::vector<uint64_t>& lines, const std::string& source) {
-  std::vector<uint64_t> heights;
   L::State s = l.state();
   size_t bs = o.block_size ? std::min<size_t>(o.block_size, s.params.max_block_txs) : s.params.max_block_txs;
-  for (size_t at = 0; at < txs.size() || (txs.empty() && at == 0); at += bs) {
-    size_t n = std::min(bs, txs.size() - at);
-    std::vector<L::Tx> part(txs.begin() + long(at), txs.begin() + long(at + n));
-    try {
-      auto h = l.append_txs(std::move(part), key, bs, o.threads);
-      heights.insert(heights.end(), h.begin(), h.end());
-    } catch (hc::Error& e) {
-      auto pos = e.message().find(" transaction ");
-      if (e.code() == hc::Exit::invalid && pos != std::string::npos && !lines.empty()) {
-        size_t i = std::strtoul(e.message().c_str() + pos + 13, nullptr, 10);
-        if (at + i < lines.size()) e.file(source).line(lines[at + i]);
-      }
-      throw;
+  try {
+    return l.append_txs(std::move(txs), key, bs, o.threads);
+  } catch (hc::Error& e) {
+    // Blocks of bs transactions from height s.height on: block H holds the
+    // input's transactions from (H - s.height) * bs.
+    const std::string& m = e.message();
+    unsigned long long h = 0, i = 0;
+    if (e.code() == hc::Exit::invalid && !lines.empty() &&
+        std::sscanf(m.c_str(), "block %llu transaction %llu", &h, &i) == 2 && h >= s.height) {
+      size_t at = size_t(h - s.height) * bs + size_t(i);
+      if (at < lines.size()) e.file(source).line(lines[at]);
     }
-    if (txs.empty()) break;
+    throw;
   }
-  return heights;
 }
 
 std::string chain_of(const Options& o) { return L::Ledger(ledger_dir(o), true).state().chain; }

@@ -33,6 +33,19 @@ expect_err "is not a delegate"
 run 0 hc-ledger -d L append --key org.key tx.jsonl
 run 1 hc-ledger -d L append --key org.key tx.jsonl
 expect_err "repeats an earlier transaction"
+# In a later block of one append: the error names that input line, and the
+# blocks before it stay appended.
+for i in 1 2 3 4; do
+  hc-ledger -d L submit --key org.key --kind anchor --set sha256="$(printf '%064d' 2)" --set label=x --nonce "n$i"
+done > four.jsonl
+{ cat four.jsonl; sed -n 2p forged.jsonl; } > late.jsonl
+run 0 hc-ledger -d L stat
+before=$(json_get out.txt .height)
+run 1 hc-ledger -d L append --key org.key --block-size 2 late.jsonl
+expect_err "late.jsonl:5"
+expect_err "signature does not verify"
+run 0 hc-ledger -d L stat
+[ "$(json_get out.txt .height)" = $((before + 2)) ] || fail "the two good blocks were not kept"
 run 65 hc-ledger -d L submit --key org.key --kind anchor --set sha256=xyz --set label=x
 expect_err 'field "body.data.sha256"'
 run 65 hc-ledger -d L submit --key org.key --kind no.such --data '{}'

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# The Noise allow-list follows on-chain membership: once a member.remove of
-# org4 is final, every node closes its link with org4 and refuses its
+# The Noise allow-list follows on-chain membership: a member.remove of org4
+# is a proposal (4 members: 3 approvals); once the approval that gives it
+# its quorum is final, every node closes its link with org4 and refuses its
 # handshakes; the other three go on, and a node restarted with a
 # configuration that still lists org4 starts and keeps refusing it.
 source "$HC_SRC/tests/cli/lib.sh"
@@ -20,10 +21,35 @@ print(any(p["connected"] for p in s["peers"] if p["key_id"]==sys.argv[1]))' "$2"
 t=0
 until [ "$(connected_to 1 "$id4")" = True ]; do sleep 0.2; t=$((t + 1)); [ $t -lt 100 ] || fail "org4 never linked"; done
 
+# post I FILE: sends a signed transaction to node I.
+post() {
+  curl -sf --max-time 5 -X POST --data-binary @"$2" "$(url "$1")/v1/tx" >post.json || fail "POST failed"
+  grep -q '"status":"pending"\|"status":"committed"' post.json || fail "not accepted: $(cat post.json)"
+}
+# committed I TXID: waits until node I's ledger holds the transaction.
+committed() {
+  local t=0
+  until api "$1" "/v1/ledger/tx/$2" >/dev/null 2>&1; do
+    sleep 0.2; t=$((t + 1)); [ $t -lt 150 ] || fail "transaction $2 never committed on node $1"
+  done
+}
 run 0 hc-ledger -q -d d1/ledger submit --key org1.key --kind member.remove --set key_id="$id4"
 cp out.txt remove.json
-curl -sf --max-time 5 -X POST --data-binary @remove.json "$(url 2)/v1/tx" >post.json || fail "POST failed"
-grep -q '"status":"pending"\|"status":"committed"' post.json || fail "not accepted: $(cat post.json)"
+# tx_id FILE: the transaction ID (SHA-256 of its canonical line).
+tx_id() { python3 -c 'import hashlib,sys; print(hashlib.sha256(open(sys.argv[1],"rb").read().rstrip(b"\n")).hexdigest())' "$1"; }
+proposal=$(tx_id remove.json)
+post 2 remove.json
+run 0 hc-ledger -q -d d1/ledger submit --key org2.key --kind member.approve --set proposal="$proposal"
+cp out.txt approve2.json
+post 3 approve2.json
+committed 1 "$proposal"
+committed 1 "$(tx_id approve2.json)"
+# Two approvals of four members: org4 is still a member and still linked.
+grep -q "member $id4 was removed from the chain" node1.log && fail "the proposal alone removed org4"
+[ "$(connected_to 1 "$id4")" = True ] || fail "org4 lost its link before the quorum"
+run 0 hc-ledger -q -d d1/ledger submit --key org3.key --kind member.approve --set proposal="$proposal"
+cp out.txt approve3.json
+post 1 approve3.json
 for i in 1 2 3; do
   t=0
   until grep -q "member $id4 was removed from the chain" "node$i.log"; do

@@ -4,10 +4,14 @@
 #include <hc/core/error.h>
 #include <hc/keys/keys.h>
 #include <hc/consent/consent.h>
+#include <hc/ledger/canonical.h>
 #include <hc/ledger/ledger.h>
+#include <hc/ledger/pool.h>
 #include <hc/ledger/proof.h>
 
+#include <chrono>
 #include <filesystem>
+#include <thread>
 
 namespace fs = std::filesystem;
 namespace L = hc::ledger;
@@ -345,8 +349,13 @@ TEST_CASE("member.add takes effect once more than two thirds of the members appr
   auto p6 = L::make_tx(o1, chain, "member.add", member(o6).to_json(), t0);
   l.append_txs({p6, approve(o2, p6), approve(o3, p6)}, o1);
   REQUIRE(l.state().members.size() == 5);
+  // (The removal is itself a proposal: 4 of 5 approvals, 12 > 10.)
   auto rm = L::make_tx(o4, chain, "member.remove", Value{{"key_id", o5.pub.key_id}}, t0);
-  l.append_txs({rm}, o1);
+  l.append_txs({rm, approve(o1, rm), approve(o2, rm)}, o1);
+  REQUIRE(l.state().members.size() == 5);
+  REQUIRE(l.state().members.count(o6.pub.key_id) == 0);
+  l.append_txs({approve(o3, rm)}, o1);
+  REQUIRE(l.state().members.count(o5.pub.key_id) == 0);
   REQUIRE(l.state().members.count(o6.pub.key_id) == 1);
   REQUIRE(l.state().members.size() == 5);
   // A proposal lapses 7 days after its block.
@@ -361,4 +370,133 @@ TEST_CASE("member.add takes effect once more than two thirds of the members appr
   // The state round-trips through its JSON.
   auto st = l.state();
   REQUIRE(L::State::from_json(st.to_json()).to_json() == st.to_json());
+}
+
+TEST_CASE("member.remove takes effect once more than two thirds of the members approve it") {
+  TempDir d;
+  auto o1 = key("o1"), o2 = key("o2"), o3 = key("o3"), pat = key("p", hc::keys::Role::patient);
+  Value doc{{"v", 1},
+            {"name", "removal"},
+            {"time", L::format_time(t0)},
+            {"members", Value::array({member(o1).to_json(), member(o2).to_json(), member(o3).to_json()})},
+            {"delegates", Value::array({o1.pub.key_id, o2.pub.key_id})}};
+  L::Ledger::init(d.str(), L::Genesis::parse(doc, "genesis"));
+  L::Ledger l(d.str());
+  auto chain = l.state().chain;
+  auto approve = [&](const hc::keys::SecretKey& k, const L::Tx& p, std::string nonce = "") {
+    return L::make_tx(k, chain, "member.approve", Value{{"proposal", L::to_hex(p.id)}}, t0, nonce);
+  };
+  auto remove = [&](const hc::keys::SecretKey& k, const hc::keys::SecretKey& who, std::string nonce = "") {
+    return L::make_tx(k, chain, "member.remove", Value{{"key_id", who.pub.key_id}}, t0, nonce);
+  };
+  // One member's signature proposes; it does not remove.
+  auto rm3 = remove(o1, o3);
+  l.append_txs({rm3}, o1);
+  REQUIRE(l.state().members.size() == 3);
+  REQUIRE(l.state().proposals.at(L::to_hex(rm3.id)).remove);
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(o1, rm3)}, o1); }).find("already approved") != std::string::npos);
+  REQUIRE(expect_invalid([&] { l.append_txs({remove(o2, o3)}, o1); }).find("already proposed for removal") !=
+          std::string::npos);
+  REQUIRE(expect_invalid([&] { l.append_txs({remove(o1, o2)}, o1); }).find("pending proposal") != std::string::npos);
+  REQUIRE(expect_invalid([&] { l.append_txs({remove(pat, o2)}, o1); }).find("only a member") != std::string::npos);
+  REQUIRE(expect_invalid([&] { l.append_txs({remove(o2, pat)}, o1); }).find("not a member") != std::string::npos);
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(pat, rm3)}, o1); }).find("only a member") != std::string::npos);
+  // Two of three is not more than two thirds; the state round-trips with the removal pending.
+  l.append_txs({approve(o2, rm3)}, o1);
+  REQUIRE(l.state().members.size() == 3);
+  auto st = l.state();
+  REQUIRE(L::State::from_json(st.to_json()).to_json() == st.to_json());
+  REQUIRE(L::State::from_json(st.to_json()).proposals.at(L::to_hex(rm3.id)).remove);
+  // The third approval (the member's own) removes it, with its approvals.
+  l.append_txs({approve(o3, rm3)}, o1);
+  REQUIRE(l.state().members.size() == 2);
+  REQUIRE(l.state().members.count(o3.pub.key_id) == 0);
+  REQUIRE(l.state().proposals.empty());
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(o2, rm3, "2")}, o1); }).find("not pending") != std::string::npos);
+  // Two members, delegates o1 and o2: removing o2 needs both (3 x 2 > 4).
+  auto rm2 = remove(o1, o2);
+  l.append_txs({rm2}, o1);
+  REQUIRE(l.state().members.size() == 2);
+  // o2 proposes removing o1 meanwhile; o2's own removal goes through first,
+  // and the approval that would then remove o1, the last delegate, is refused.
+  auto rm1 = remove(o2, o1);
+  l.append_txs({rm1, approve(o2, rm2)}, o1);
+  REQUIRE(l.state().members.size() == 1);
+  REQUIRE(l.state().delegates == std::vector<std::string>{o1.pub.key_id});
+  REQUIRE(l.state().proposals.at(L::to_hex(rm1.id)).approvals.empty());  // its proposer's approval left with it
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(o1, rm1)}, o1); }).find("last member") != std::string::npos);
+  REQUIRE(expect_invalid([&] { l.append_txs({remove(o1, o1)}, o1); }).find("last member") != std::string::npos);
+  REQUIRE(l.verify(vopts(2)).ok);
+}
+
+TEST_CASE("a member.remove whose approval would take the last delegate is refused; a removal lapses") {
+  TempDir d;
+  auto o1 = key("o1"), o2 = key("o2"), o3 = key("o3");
+  Value doc{{"v", 1},
+            {"name", "removal"},
+            {"time", L::format_time(t0)},
+            {"members", Value::array({member(o1).to_json(), member(o2).to_json(), member(o3).to_json()})},
+            {"delegates", Value::array({o1.pub.key_id, o2.pub.key_id})}};
+  L::Ledger::init(d.str(), L::Genesis::parse(doc, "genesis"));
+  L::Ledger l(d.str());
+  auto chain = l.state().chain;
+  auto approve = [&](const hc::keys::SecretKey& k, const L::Tx& p) {
+    return L::make_tx(k, chain, "member.approve", Value{{"proposal", L::to_hex(p.id)}}, t0);
+  };
+  auto rm1 = L::make_tx(o3, chain, "member.remove", Value{{"key_id", o1.pub.key_id}}, t0);
+  auto rm2 = L::make_tx(o1, chain, "member.remove", Value{{"key_id", o2.pub.key_id}}, t0);
+  l.append_txs({rm1, rm2, approve(o3, rm2)}, o1);
+  l.append_txs({approve(o2, rm2)}, o1);  // o2 leaves; o1 is the last delegate
+  REQUIRE(l.state().members.size() == 2);
+  REQUIRE(l.state().proposals.size() == 1);
+  REQUIRE(expect_invalid([&] { l.append_txs({approve(o1, rm1)}, o1); }).find("last delegate") != std::string::npos);
+  // Pending removals lapse like additions, 7 days after their block.
+  auto s = l.state();
+  l.append(L::seal_block(s, {}, o1, s.head_time + L::k_proposal_ttl_s + 1));
+  REQUIRE(l.state().proposals.empty());
+  REQUIRE(l.state().members.size() == 2);
+  REQUIRE(l.verify(vopts(2)).ok);
+}
+
+TEST_CASE("the one-pass canonical check says yes only for canonical text") {
+  using L::certainly_canonical;
+  for (const char* t : {R"({"a":1,"b":[true,false,null,"x\"\\\n\u001f"],"c":{}})", "[]", "0", "-12", R"("\b\t")",
+                        R"({"":0,"a":{"b":-9007199254740991}})"}) {
+    INFO(t);
+    REQUIRE(certainly_canonical(t));
+    REQUIRE(hc::json::canonical(hc::json::parse(t)) == t);
+  }
+  // Not canonical (or not decided: the caller re-encodes).
+  for (const char* t : {R"({"b":1,"a":2})", R"({"a": 1})", "1.0", "1e2", "-0", "9007199254740992", R"("\/")",
+                        R"("\u0041")", R"("\u000a")", R"("\u001F")", R"({"\u00e9":1})", "[1,]", "[1] ", "tru"}) {
+    INFO(t);
+    REQUIRE(!certainly_canonical(t));
+  }
+}
+
+TEST_CASE("the pool runs a job in index order, waits for a prefix of it, and can be cancelled") {
+  L::Pool pool(3);
+  std::vector<std::atomic<int>> done(1000);
+  pool.start(done.size(), [&](size_t i) { done[i]++; });
+  pool.finish_through(300);
+  for (size_t i = 0; i < 300; ++i) REQUIRE(done[i] == 1);
+  pool.finish_through(1000);
+  pool.finish();
+  for (auto& d : done) REQUIRE(d == 1);
+  // cancel(): nothing starts afterwards, and it waits for what runs.
+  std::atomic<size_t> ran{0};
+  pool.start(1000000, [&](size_t) {  // 25 s on two workers, were it not cancelled
+    ran++;
+    std::this_thread::sleep_for(std::chrono::microseconds(50));
+  });
+  pool.finish_through(10);
+  pool.cancel();
+  size_t after = ran.load();
+  REQUIRE(after >= 10);
+  REQUIRE(after < 1000000);
+  REQUIRE(ran.load() == after);
+  // The pool is reusable, and a job of none finishes.
+  pool.start(0, [&](size_t) { ran++; });
+  pool.finish();
+  REQUIRE(ran.load() == after);
 }
