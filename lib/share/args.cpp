@@ -47,12 +47,6 @@ std::string party_id(const std::string& text, const std::string& option, bool al
   return keys::load_public(text).key_id;
 }
 
-std::string ledger_dir(const std::string& v) {
-  if (!v.empty()) return v;
-  if (const char* e = std::getenv("HC_LEDGER"); e && *e) return e;
-  throw Error(Exit::usage, "no ledger folder").hint("give -d DIR or set HC_LEDGER");
-}
-
 std::string check_context(const std::string& c) {
   if (c.empty() || c.size() > 128)
     throw Error(Exit::usage, "a context names one relationship in 1-128 characters").field("context");

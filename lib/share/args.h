@@ -18,9 +18,6 @@ int64_t parse_when(const std::string& text, int64_t now, const std::string& opti
 /// digits; "*" too if `allow_any`. Error{usage}.
 std::string party_id(const std::string& text, const std::string& option, bool allow_any = false);
 
-/// -d DIR, else $HC_LEDGER; Error{usage} if neither.
-std::string ledger_dir(const std::string& option_value);
-
 /// A relationship name for SecretKey::pseudonym: 1-128 printable ASCII
 /// characters. Error{usage}.
 std::string check_context(const std::string& context);

@@ -28,6 +28,8 @@ struct LedgerOptions {
   std::string dir;       ///< -d, --dir (default: $HC_LEDGER)
   std::string producer;  ///< --producer: a delegate key that seals the block
 };
+/// The ledger folder: --dir, else $HC_LEDGER; Error{usage} if neither.
+std::string ledger_dir(const LedgerOptions& options);
 /// Adds -d,--dir DIR to `app`.
 CLI::Option* add_ledger_dir(CLI::App& app, LedgerOptions& options);
 /// Adds --producer KEY to a (sub)command, with its own description.

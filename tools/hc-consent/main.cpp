@@ -37,7 +37,7 @@ void submit(const Options& o, const L::Tx& tx, Value extra) {
     hc::io::write_stdout(tx.bytes + "\n");
     return;
   }
-  L::Ledger l(S::ledger_dir(o.dir));
+  L::Ledger l(hc::tool::ledger_dir(o));
   auto h = l.append_txs({tx}, unlock_key(o.producer));
   extra["tx_id"] = L::to_hex(tx.id);
   extra["height"] = h.front();
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
       L::Tx tx;
       std::string gid;
       {  // closed again before submit() opens the ledger to append
-        L::Ledger l(S::ledger_dir(o.dir), true);
+        L::Ledger l(hc::tool::ledger_dir(o), true);
         S::Index ix(l);
         for (auto& e : o.emrs) {  // a grant for an EMR this pseudonym did not index is a mistake
           bool mine = false;
@@ -140,7 +140,7 @@ int main(int argc, char** argv) {
       std::string chain;
       std::optional<S::GrantRecord> it;
       {
-        L::Ledger l(S::ledger_dir(o.dir), true);
+        L::Ledger l(hc::tool::ledger_dir(o), true);
         S::Index ix(l);
         L::hash_from_hex(o.grant, "GRANT");
         it = ix.grant(o.grant);
@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
       auto tx = S::revoke_tx(pseudonym, chain, o.grant, now);
       submit(o, tx, Value{{"revoked", o.grant}});
     } else if (check->parsed()) {
-      L::Ledger l(S::ledger_dir(o.dir), true);
+      L::Ledger l(hc::tool::ledger_dir(o), true);
       S::Index ix(l);
       ix.height(o.upto());  // a height beyond the head is refused first, as before
       S::CheckRequest q;
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
       }
       hc::tool::note("permit (rule " + r.decision.rule + ")");
     } else if (list->parsed()) {
-      L::Ledger l(S::ledger_dir(o.dir), true);
+      L::Ledger l(hc::tool::ledger_dir(o), true);
       auto c = S::Chain::load(l, o.upto());
       int64_t t = o.at == "block" ? c.block_time : S::parse_when(o.at, now, "at");
       std::vector<std::string> who = o.patients;

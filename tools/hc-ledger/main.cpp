@@ -1,5 +1,6 @@
 // hc-ledger: the consortium ledger on LMDB (see hc-ledger(1)).
 #include "common/cli.h"
+#include "common/options.h"
 
 #include <hc/core/io.h>
 #include <hc/keys/keys.h>
@@ -8,7 +9,6 @@
 #include <hc/node/client.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <ctime>
 
 #include <fmt/format.h>
@@ -18,8 +18,9 @@ using hc::json::Value;
 
 namespace {
 
-struct Options {
-  std::string dir, genesis, producer, key, name = "hc ledger", kind, data, data_file, nonce, proof_file;
+// dir and producer (init's single organisation) come from LedgerOptions.
+struct Options : hc::tool::LedgerOptions {
+  std::string genesis, key, name = "hc ledger", kind, data, data_file, nonce, proof_file;
   std::string trusted_hash, trusted_header, output = "-", input = "-", group_by, what, node;
   std::vector<std::string> files, sets, where;
   std::vector<uint64_t> consistency;
@@ -29,17 +30,9 @@ struct Options {
   bool rows = false, force = false, quiet = false;
 };
 
-std::string ledger_dir(const Options& o) {
-  if (!o.dir.empty()) return o.dir;
-  if (const char* e = std::getenv("HC_LEDGER"); e && *e) return e;
-  throw hc::Error(hc::Exit::usage, "no ledger folder").hint("give -d DIR or set HC_LEDGER");
-}
-
-hc::keys::SecretKey unlock(const std::string& path) {
-  return hc::keys::load_secret(path, [&] { return hc::tool::read_passphrase({}, path); });
-}
-
-void print(const Value& v) { hc::io::write_stdout(hc::json::dump(v, false)); }
+using hc::tool::ledger_dir;
+using hc::tool::unlock_key;
+void print(const Value& v) { hc::tool::print_json(v); }
 
 /// Reads signed transactions (JSON Lines), parsing a chunk at a time on all cores.
 template <class Fn>
@@ -117,7 +110,7 @@ int main(int argc, char** argv) {
                "verification, and queries that never reveal a patient."};
   hc::tool::setup(app, "hc-ledger");
   Options o;
-  app.add_option("-d,--dir", o.dir, "Ledger folder (default: $HC_LEDGER)");
+  hc::tool::add_ledger_dir(app, o);
   app.add_option("-j,--threads", o.threads, "Threads for signature checks (default: all cores)")->check(CLI::Range(1, 256));
   app.add_flag("-q,--quiet", o.quiet, "Print nothing but data and errors");
   app.add_option("--node", o.node, "Use a running hc-node's API (http://HOST:PORT) instead of -d (show, stat, query, prove, submit)");
@@ -205,7 +198,7 @@ int main(int argc, char** argv) {
       print(L::Ledger(ledger_dir(o), true).stat());
     } else if (app_->parsed()) {
       L::Ledger l(ledger_dir(o));
-      auto key = unlock(o.key);
+      auto key = unlock_key(o.key);
       read_txs(o.input, o.threads, [&](std::vector<L::Tx> txs, const std::vector<uint64_t>& lines) {
         std::vector<std::string> ids;
         for (auto& t : txs) ids.push_back(L::to_hex(t.id));
@@ -220,7 +213,7 @@ int main(int argc, char** argv) {
         hc::io::write_stdout(out);
       });
     } else if (submit->parsed()) {
-      auto key = unlock(o.key);
+      auto key = unlock_key(o.key);
       std::string chain = node ? node->chain() : chain_of(o);
       auto tx = L::make_tx(key, chain, o.kind, build_data(o), int64_t(std::time(nullptr)), o.nonce);
       if (node) {
@@ -229,13 +222,13 @@ int main(int argc, char** argv) {
         hc::io::write_stdout(tx.bytes + "\n");
       } else {
         L::Ledger l(ledger_dir(o));
-        auto pk = o.producer == o.key ? std::move(key) : unlock(o.producer);
+        auto pk = o.producer == o.key ? std::move(key) : unlock_key(o.producer);
         auto h = append(l, {tx}, pk, o, {}, "");
         print(Value{{"tx_id", L::to_hex(tx.id)}, {"height", h.front()}});
       }
     } else if (anchor->parsed()) {
       L::Ledger l(ledger_dir(o));
-      auto key = unlock(o.key);
+      auto key = unlock_key(o.key);
       std::string chain = l.state().chain;
       std::vector<L::Tx> txs;
       std::vector<std::string> sums;

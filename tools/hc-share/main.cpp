@@ -145,12 +145,12 @@ int main(int argc, char** argv) {
       set("care_plan", o.care_plan);
       for (auto& r : o.readers) spec.readers.push_back(S::party_id(r, "reader"));
       auto pseudonym = unlock_key(o.key).pseudonym(S::check_context(o.context));
-      std::string chain = L::Ledger(S::ledger_dir(o.dir), true).state().chain;
+      std::string chain = L::Ledger(hc::tool::ledger_dir(o), true).state().chain;
       auto tx = S::index_tx(pseudonym, chain, spec, now);
       if (o.producer.empty()) {
         hc::io::write_stdout(tx.bytes + "\n");
       } else {
-        L::Ledger l(S::ledger_dir(o.dir));
+        L::Ledger l(hc::tool::ledger_dir(o));
         auto h = l.append_txs({tx}, unlock_key(o.producer));
         print_json(Value{{"emr", spec.emr}, {"patient", pseudonym.pub.key_id}, {"tx_id", L::to_hex(tx.id)}, {"height", h.front()}});
       }
@@ -160,7 +160,7 @@ int main(int argc, char** argv) {
       auto grantee = hc::keys::load_public(o.to);
       auto store = hc::blobstore::open(store_spec(o.store));
       std::optional<L::Ledger> l;
-      l.emplace(S::ledger_dir(o.dir), o.producer.empty());
+      l.emplace(hc::tool::ledger_dir(o), o.producer.empty());
       S::Index ix(*l);
       S::CheckRequest q;
       q.grantee = grantee.key_id;
@@ -214,7 +214,7 @@ int main(int argc, char** argv) {
       auto v = S::make_request(k, hc::blobstore::parse_address(o.emr), o.purpose, now);
       hc::io::write_output(o.output, hc::json::dump(v, false), o.force);
     } else if (audit->parsed()) {
-      L::Ledger l(S::ledger_dir(o.dir), true);
+      L::Ledger l(hc::tool::ledger_dir(o), true);
       auto c = S::Chain::load(l, upto(o));
       std::vector<std::string> who = o.patients;
       if (!o.contexts.empty()) {
