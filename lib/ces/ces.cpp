@@ -373,22 +373,31 @@ std::optional<crypto::Ed25519Public> holder_key(const json::Value& payload) {
   return pk;
 }
 
-void decode_parts(Document& doc, const SdJwtLimits& limits) {
-  doc.header = decode_json_part(doc.sd.protected_b64, "JWS header", limits);
-  doc.payload = decode_json_part(doc.sd.payload_b64, "JWS payload", limits);
+void decode_parts(const SdJwt& sd, Document& doc, const SdJwtLimits& limits) {
+  doc.header = decode_json_part(sd.protected_b64, "JWS header", limits);
+  doc.payload = decode_json_part(sd.payload_b64, "JWS payload", limits);
 }
 
-void process_parts(Document& doc, const SdJwtLimits& limits) {
-  doc.processed = process(doc.payload, doc.sd.disclosures, limits);
+/// Applies the disclosures to doc.payload in place; afterwards doc.payload
+/// holds the claims outside the resource and doc.processed.claims just
+/// {"fhir": resource}, so that nothing is copied.
+void process_parts(const SdJwt& sd, Document& doc, const SdJwtLimits& limits) {
+  if (!doc.payload.is_object()) throw invalid("the SD-JWT payload is not a JSON object");
+  doc.processed = process(std::move(doc.payload), sd.disclosures, limits);
   for (size_t i = 0; i < doc.processed.parts.size(); ++i) {
     const auto& p = doc.processed.parts[i].pointer;
     if (p.rfind("/fhir/", 0) != 0)
       throw invalid(fmt::format("disclosure {} is a claim outside the resource ({}); those must be signed in the clear",
                                 i + 1, p));
   }
-  auto r = doc.processed.claims.find(k_resource_claim);
-  if (r == doc.processed.claims.end() || !r->is_object())
+  auto& claims = doc.processed.claims.get_ref<json::Value::object_t&>();
+  auto r = claims.find(k_resource_claim);
+  if (r == claims.end() || !r->second.is_object())
     throw invalid("not an hc EMR: no \"fhir\" claim holding a resource");
+  json::Value resource_only = json::Value::object();
+  resource_only.get_ref<json::Value::object_t&>().insert(claims.extract(r));
+  doc.payload = std::move(doc.processed.claims);
+  doc.processed.claims = std::move(resource_only);
   auto pol = doc.payload.find("hc_policy");
   if (pol == doc.payload.end()) throw invalid("not an hc EMR: no \"hc_policy\" claim");
   doc.policy = Policy::from_json(*pol, "hc_policy", Exit::invalid);
@@ -542,8 +551,8 @@ const json::Value& Document::resource() const { return processed.claims[k_resour
 Document open_document(SdJwt sd, const SdJwtLimits& limits) {
   Document doc;
   doc.sd = std::move(sd);
-  decode_parts(doc, limits);
-  process_parts(doc, limits);
+  decode_parts(doc.sd, doc, limits);
+  process_parts(doc.sd, doc, limits);
   return doc;
 }
 
@@ -773,9 +782,8 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
 
 Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   const int64_t now = o.now ? o.now : now_seconds();
-  Document doc;
-  doc.sd = sd;
-  decode_parts(doc, o.limits);
+  Document doc;  // doc.sd stays empty: `sd` is read in place
+  decode_parts(sd, doc, o.limits);
   const auto& header = doc.header;
   // JWS header: EdDSA only (RFC 9901 §4.1: never "none" or a MAC), hc's typ,
   // no extensions the verifier would have to understand.
@@ -804,7 +812,7 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   if (!jws_verify(signer->ed25519, sd.protected_b64, sd.payload_b64, sd.signature_b64))
     throw invalid(fmt::format("the issuer signature does not verify with key {}", signer->key_id));
 
-  process_parts(doc, o.limits);
+  process_parts(sd, doc, o.limits);
 
   Verdict v;
   v.signer = iss;
@@ -854,7 +862,7 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
     if (v.kb_iat > now + o.skew) throw invalid("the key-binding JWT is issued in the future");
     v.kb_present = true;
   }
-  v.resource = doc.resource();
+  v.resource = std::move(doc.processed.claims[k_resource_claim]);
   return v;
 }
 

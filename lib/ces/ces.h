@@ -59,8 +59,9 @@ class Signer {
 /// The parts of an SD-JWT as hc-extract sees it (no signature check).
 struct Document {
   SdJwt sd;
-  json::Value header, payload;
-  Processed processed;      ///< disclosures applied
+  json::Value header;
+  json::Value payload;      ///< the signed claims outside the resource (iss, iat, cnf, hc_policy, ...)
+  Processed processed;      ///< disclosures applied; claims is just {"fhir": the disclosed resource}
   Policy policy;            ///< from the signed hc_policy claim
   /// The disclosed resource (processed.claims["fhir"]).
   const json::Value& resource() const;

@@ -10,13 +10,14 @@ namespace {
 constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char k_b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-std::string encode(const uint8_t* d, size_t n, const char* alphabet, bool pad) {
-  // Sized once and written through a pointer: this runs on every disclosure
-  // and JWS part, so no per-character push_back.
+size_t encoded_size(size_t n, bool pad) {
   size_t full = n / 3, rest = n % 3;
-  size_t len = full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
-  std::string out(len, '\0');
-  char* o = out.data();
+  return full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
+}
+
+/// Writes the encoding of d[0..n) at `o` (room for encoded_size(n, pad)).
+void encode_to(const uint8_t* d, size_t n, const char* alphabet, bool pad, char* o) {
+  size_t rest = n % 3;
   size_t i = 0;
   for (; i + 3 <= n; i += 3) {
     uint32_t v = (uint32_t(d[i]) << 16) | (uint32_t(d[i + 1]) << 8) | d[i + 2];
@@ -41,6 +42,13 @@ std::string encode(const uint8_t* d, size_t n, const char* alphabet, bool pad) {
     *o++ = alphabet[(v >> 6) & 63];
     if (pad) *o++ = '=';
   }
+}
+
+std::string encode(const uint8_t* d, size_t n, const char* alphabet, bool pad) {
+  // Sized once and written through a pointer: this runs on every disclosure
+  // and JWS part, so no per-character push_back.
+  std::string out(encoded_size(n, pad), '\0');
+  encode_to(d, n, alphabet, pad, out.data());
   return out;
 }
 
@@ -149,6 +157,17 @@ std::string unbase64url_text(std::string_view text) {
   decode_into(text, true, false, reinterpret_cast<uint8_t*>(out.data()), n);
   out.resize(n);
   return out;
+}
+void base64url_append(std::string& out, const uint8_t* data, size_t n) {
+  size_t at = out.size();
+  out.resize(at + encoded_size(n, false));
+  encode_to(data, n, k_b64url, false, out.data() + at);
+}
+void unbase64url_text_into(std::string_view text, std::string& out) {
+  out.resize(text.size() / 4 * 3 + 3);
+  size_t n = 0;
+  decode_into(text, true, false, reinterpret_cast<uint8_t*>(out.data()), n);
+  out.resize(n);
 }
 std::string base64(const uint8_t* data, size_t n, bool padded) { return encode(data, n, k_b64, padded); }
 Bytes unbase64(std::string_view text, bool padded) { return decode(text, false, padded); }
