@@ -681,27 +681,68 @@ void load_extract_policy(const std::string& path, ExtractOptions& options) {
   }
 }
 
-SdJwt extract(const Document& doc, const ExtractOptions& o) {
+namespace {
+
+/// `pointer` (a disclosed part's, from the payload root) relative to the resource.
+std::string_view in_resource(const std::string& pointer) {
+  return std::string_view(pointer).substr(std::char_traits<char>::length(k_resource_claim) + 1);
+}
+
+/// Removes, in place, the parts at `at` (token paths from the resource root,
+/// none inside another): object members are erased, array elements leave
+/// their array (the later ones first, so indices stay right).
+void prune_in_place(json::Value& resource, const std::vector<const std::vector<std::string>*>& at) {
+  std::vector<std::pair<json::Value::object_t*, const std::string*>> members;
+  std::vector<std::pair<json::Value::array_t*, size_t>> elements;
+  for (const auto* t : at) {
+    if (t->empty()) continue;
+    std::vector<std::string> parent(t->begin(), t->end() - 1);
+    auto* c = const_cast<json::Value*>(hc::ces::at(resource, parent));  // `resource` is ours to change
+    if (!c) continue;
+    if (c->is_object()) members.emplace_back(&c->get_ref<json::Value::object_t&>(), &t->back());
+    else if (c->is_array()) elements.emplace_back(&c->get_ref<json::Value::array_t&>(), std::stoul(t->back()));
+  }
+  // Containers are the heap objects inside the values, so removing from one
+  // does not move another.
+  for (auto& [obj, key] : members) obj->erase(*key);
+  std::sort(elements.begin(), elements.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second > b.second;
+  });
+  for (auto& [arr, idx] : elements)
+    if (idx < arr->size()) arr->erase(arr->begin() + static_cast<long>(idx));
+}
+
+/// extract()'s work; with `own` (a Document the caller gives up) the
+/// resource is pruned in place and the JWS texts are moved, not copied.
+SdJwt extract_impl(const Document& doc, Document* own, const ExtractOptions& o) {
   const auto& parts = doc.processed.parts;
   const size_t n = parts.size();
-  std::vector<std::vector<std::string>> toks(n);
-  for (size_t i = 0; i < n; ++i) {
-    toks[i] = tokens_of(parts[i].pointer);
-    toks[i].erase(toks[i].begin());
-  }
+  // Token paths (from the resource root) of the parts, made only when needed.
+  std::vector<std::vector<std::string>> toks;
+  auto tokens = [&]() -> const std::vector<std::vector<std::string>>& {
+    if (toks.empty() && n) {
+      toks.resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        toks[i] = tokens_of(parts[i].pointer);
+        toks[i].erase(toks[i].begin());
+      }
+    }
+    return toks;
+  };
   std::vector<char> drop(n, 0);
   const json::Value& resource = doc.resource();
 
   auto explain_not_removable = [&](const std::string& ptr, const std::vector<std::string>& t) -> Error {
+    const auto& tk = tokens();
     // The nearest enclosing disclosure, if any, is what would have to go.
     long best = -1;
     for (size_t i = 0; i < n; ++i)
-      if (is_prefix(toks[i], t) && (best < 0 || toks[i].size() > toks[static_cast<size_t>(best)].size()))
+      if (is_prefix(tk[i], t) && (best < 0 || tk[i].size() > tk[static_cast<size_t>(best)].size()))
         best = static_cast<long>(i);
     if (best >= 0)
       return Error(Exit::perm, fmt::format("{} cannot be removed on its own: the signer's policy keeps it with {}",
-                                           ptr, join(toks[static_cast<size_t>(best)])))
-          .hint(fmt::format("remove {} instead", join(toks[static_cast<size_t>(best)])));
+                                           ptr, join(tk[static_cast<size_t>(best)])))
+          .hint(fmt::format("remove {} instead", join(tk[static_cast<size_t>(best)])));
     return Error(Exit::perm, fmt::format("{} must stay: the signer's policy signs it in the clear", ptr));
   };
 
@@ -710,9 +751,11 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
     if (t.empty()) throw Error(Exit::usage, "the whole resource cannot be removed");
     if (!at(resource, t))
       throw Error(Exit::usage, fmt::format("{} does not exist in the disclosed resource", ptr));
+    // RFC 6901 escaping has one form per token, so pointers compare as text.
+    std::string canon = join(t);
     bool found = false;
     for (size_t i = 0; i < n && !found; ++i)
-      if (toks[i] == t) {
+      if (in_resource(parts[i].pointer) == canon) {
         drop[i] = 1;
         found = true;
       }
@@ -720,8 +763,9 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
   }
   for (const auto& pat : o.remove_patterns) {
     auto p = tokens_of(pat);
+    const auto& tk = tokens();
     for (size_t i = 0; i < n; ++i)
-      if (pattern_match(p, toks[i])) drop[i] = 1;
+      if (pattern_match(p, tk[i])) drop[i] = 1;
   }
   if (!o.keep.empty() || !o.keep_patterns.empty()) {
     std::vector<std::vector<std::string>> keep;
@@ -733,38 +777,64 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
     }
     std::vector<std::vector<std::string>> keep_pats;
     for (const auto& pat : o.keep_patterns) keep_pats.push_back(tokens_of(pat));
+    const auto& tk = tokens();
     for (size_t i = 0; i < n; ++i) {
       bool kept = false;
-      for (const auto& k : keep) kept = kept || is_prefix(toks[i], k) || is_prefix(k, toks[i]);
-      for (const auto& p : keep_pats) kept = kept || leads_to(p, toks[i]) || pattern_match_prefix(p, toks[i], 0, true);
+      for (const auto& k : keep) kept = kept || is_prefix(tk[i], k) || is_prefix(k, tk[i]);
+      for (const auto& p : keep_pats) kept = kept || leads_to(p, tk[i]) || pattern_match_prefix(p, tk[i], 0, true);
       if (!kept) drop[i] = 1;
     }
   }
   // Everything inside a removed part goes with it.
   std::vector<char> gone(n, 0);
+  size_t removed_count = 0;
   for (size_t i = 0; i < n; ++i) {
     long j = static_cast<long>(i);
     while (j >= 0 && !drop[static_cast<size_t>(j)]) j = parts[static_cast<size_t>(j)].parent;
     gone[i] = j >= 0;
+    removed_count += gone[i] ? 1 : 0;
   }
-  SdJwt out;
-  out.protected_b64 = doc.sd.protected_b64;
-  out.payload_b64 = doc.sd.payload_b64;
-  out.signature_b64 = doc.sd.signature_b64;
-  for (size_t i = 0; i < n; ++i)
-    if (!gone[i]) out.disclosures.push_back(doc.sd.disclosures[i]);
 
   // The result must still satisfy the signed policy ("required" and
   // "requires" rules): check the resource as it will be disclosed.
-  if (out.disclosures.size() != doc.sd.disclosures.size()) {
-    std::set<std::vector<std::string>> removed;
+  if (removed_count) {
+    std::vector<std::vector<std::string>> outer;  // the removed parts not inside another removed part
     for (size_t i = 0; i < n; ++i)
-      if (gone[i]) removed.insert(toks[i]);
-    std::vector<std::string> path;
-    auto after = pruned(resource, path, removed);
-    auto problems = policy_problems(after, doc.policy, {});
+      if (gone[i] && (parts[i].parent < 0 || !gone[static_cast<size_t>(parts[i].parent)])) {
+        auto t = tokens_of(parts[i].pointer);
+        t.erase(t.begin());
+        outer.push_back(std::move(t));
+      }
+    std::vector<std::string> problems;
+    if (own) {
+      std::vector<const std::vector<std::string>*> at_list;
+      for (const auto& t : outer) at_list.push_back(&t);
+      auto& mine = own->processed.claims[k_resource_claim];
+      prune_in_place(mine, at_list);
+      problems = policy_problems(mine, doc.policy, {});
+    } else {
+      std::set<std::vector<std::string>> removed(outer.begin(), outer.end());
+      std::vector<std::string> path;
+      problems = policy_problems(pruned(resource, path, removed), doc.policy, {});
+    }
     if (!problems.empty())
       throw Error(Exit::perm, fmt::format("the signer's policy forbids this extraction: {}", problems.front()));
+  }
+  SdJwt out;
+  if (own) {
+    out.protected_b64 = std::move(own->sd.protected_b64);
+    out.payload_b64 = std::move(own->sd.payload_b64);
+    out.signature_b64 = std::move(own->sd.signature_b64);
+    out.disclosures.reserve(n - removed_count);
+    for (size_t i = 0; i < n; ++i)
+      if (!gone[i]) out.disclosures.push_back(std::move(own->sd.disclosures[i]));
+  } else {
+    out.protected_b64 = doc.sd.protected_b64;
+    out.payload_b64 = doc.sd.payload_b64;
+    out.signature_b64 = doc.sd.signature_b64;
+    out.disclosures.reserve(n - removed_count);
+    for (size_t i = 0; i < n; ++i)
+      if (!gone[i]) out.disclosures.push_back(doc.sd.disclosures[i]);
   }
   if (o.holder_key) {
     auto cnf = holder_key(doc.payload);
@@ -777,6 +847,12 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
   }
   return out;
 }
+
+}  // namespace
+
+SdJwt extract(const Document& doc, const ExtractOptions& options) { return extract_impl(doc, nullptr, options); }
+
+SdJwt extract(Document&& doc, const ExtractOptions& options) { return extract_impl(doc, &doc, options); }
 
 // ---- verification ----------------------------------------------------------------
 

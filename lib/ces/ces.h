@@ -87,6 +87,9 @@ struct ExtractOptions {
 /// a part the signed policy says must stay, one that is not separately
 /// removable, or a removal that breaks a "requires" rule → Error{perm}.
 SdJwt extract(const Document& doc, const ExtractOptions& options);
+/// The same for a Document the caller no longer needs: the resource is
+/// pruned in place and the texts are moved (no copy of either).
+SdJwt extract(Document&& doc, const ExtractOptions& options);
 
 /// Reads an extraction policy file: {"remove": [...]} and/or {"keep": [...]}.
 void load_extract_policy(const std::string& path, ExtractOptions& options);
