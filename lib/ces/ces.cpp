@@ -4,9 +4,12 @@
 
 #include <hc/core/error.h>
 #include <hc/core/io.h>
+#include <hc/crypto/random_stream.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -16,44 +19,6 @@ namespace hc::ces {
 namespace {
 
 Error invalid(std::string msg) { return Error(Exit::invalid, std::move(msg)); }
-
-/// Random bytes drawn from the system RNG in blocks, so that one document's
-/// salts and decoys cost one system call, not one each.
-class RandomPool {
- public:
-  void fill(uint8_t* out, size_t n) {
-    while (n > 0) {
-      if (m_pos == m_buf.size()) {
-        crypto::random_bytes(m_buf.data(), m_buf.size());
-        m_pos = 0;
-      }
-      size_t take = std::min(n, m_buf.size() - m_pos);
-      std::copy_n(m_buf.data() + m_pos, take, out);
-      crypto::secure_zero(m_buf.data() + m_pos, take);
-      m_pos += take;
-      out += take;
-      n -= take;
-    }
-  }
-  /// Uniform in [0, n).
-  size_t below(size_t n) {
-    if (n <= 1) return 0;
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n, r;
-    do {
-      fill(reinterpret_cast<uint8_t*>(&r), sizeof r);
-    } while (r >= limit);
-    return static_cast<size_t>(r % n);
-  }
-
- private:
-  std::array<uint8_t, 4096> m_buf{};
-  size_t m_pos = 4096;
-};
-
-RandomPool& pool() {
-  thread_local RandomPool p;
-  return p;
-}
 
 std::vector<std::string> tokens_of(const std::string& pointer) { return pointer_split(pointer); }
 
@@ -201,27 +166,68 @@ class Framer {
     std::string base;
   };
 
+  /// A digest as base64url text (always 43 characters).
+  using Digest = std::array<char, 43>;
+
+  /// Per-depth buffers, kept across documents on this thread so that
+  /// framing allocates only the disclosures it returns.
+  struct Level {
+    std::string after;          ///< members that sort after "_sd"
+    std::string disclosure;     ///< the disclosure being written
+    std::vector<Digest> digests;
+    std::vector<const std::pair<const std::string, json::Value>*> order;
+    std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
+    std::vector<char> plain;    ///< per array element: signed in the clear
+  };
+  /// The buffers of the object or array being framed: one Level per nesting
+  /// (counted across the resources of a Bundle, which restart `depth`).
+  struct Nest {
+    explicit Nest(unsigned& n) : m_n(n), lv(level(n)) { ++m_n; }
+    ~Nest() { --m_n; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+    unsigned& m_n;
+    Level& lv;
+  };
+  static Level& level(unsigned depth) {
+    thread_local std::vector<std::unique_ptr<Level>> levels;
+    while (levels.size() <= depth) levels.push_back(std::make_unique<Level>());
+    return *levels[depth];
+  }
+
+  /// 128 bits of salt from the CSPRNG pool, as a JSON string.
   void salt(std::string& out) {
     uint8_t s[16];
-    pool().fill(s, sizeof s);
+    m_rng.fill(s, sizeof s);
     out += '"';
-    out += crypto::base64url(s, sizeof s);
+    crypto::base64url_append(out, s, sizeof s);
     out += '"';
+    crypto::secure_zero(s, sizeof s);
   }
 
   /// Records a disclosure given its canonical JSON text; returns its digest.
-  std::string add(std::string text) {
+  Digest add(std::string_view text) {
     std::string d = b64(text);
-    std::string digest = disclosure_digest(d);
+    auto h = crypto::sha256(d);
     m_out.push_back(std::move(d));
-    return digest;
+    return encode_digest(h.data());
   }
 
-  std::string decoy() {
-    uint8_t s[16];
-    pool().fill(s, sizeof s);
-    auto h = crypto::sha256(s, sizeof s);
-    return crypto::base64url(h.data(), h.size());
+  static Digest encode_digest(const uint8_t* bytes) {
+    thread_local std::string text;
+    text.clear();
+    crypto::base64url_append(text, bytes, 32);
+    Digest d;
+    std::copy_n(text.data(), d.size(), d.data());
+    return d;
+  }
+
+  /// A decoy digest (RFC 9901 §4.2.5): 256 bits from the CSPRNG, which is
+  /// what a digest of a random number is indistinguishable from.
+  Digest decoy() {
+    uint8_t r[32];
+    m_rng.fill(r, sizeof r);
+    return encode_digest(r);
   }
 
   size_t decoys_for(size_t real) const {
@@ -230,109 +236,173 @@ class Framer {
     return (real / pad + 1) * pad - real;
   }
 
+  /// A member name as canonical JSON (the common case without escapes inline).
+  static void name(std::string& out, const std::string& k) {
+    for (unsigned char c : k)
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F) {
+        json::canonical_append(out, json::Value(k));
+        return;
+      }
+    out += '"';
+    out += k;
+    out += '"';
+  }
+
+  /// Writes the disclosure [salt, (name,) value] for `child` at `path`; returns its digest.
+  Digest disclose(const json::Value& child, const std::string* member, std::vector<std::string>& path,
+                  const Ctx& ctx, unsigned depth, Level& lv) {
+    std::string& d = lv.disclosure;
+    d.clear();
+    d += '[';
+    salt(d);
+    d += ',';
+    if (member) {
+      name(d, *member);
+      d += ',';
+    }
+    if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
+    else frame(child, path, ctx, depth + 1, d);
+    d += ']';
+    return add(d);
+  }
+
   void frame(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth, std::string& out) {
     if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(path));
-    if (v.is_object()) {
-      // (name, canonical text of the member's framed value), in map order.
-      std::vector<std::pair<const std::string*, std::string>> members;
-      std::vector<std::string> digests;
-      bool wide = false;  // a name needs UTF-16 ordering
-      for (const auto& [k, child] : v.items()) {
-        if (k == "_sd" || k == "..." || k == "_sd_alg")
-          throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k))
-              .field(ctx.base + join(path));
-        path.push_back(k);
-        if (ctx.bundle && path.size() == 3 && path[0] == "entry" && path[2] == "resource") {
-          // An entry's resource is framed with the rules of its own type; it
-          // goes with its entry, so it is not a disclosure of its own.
-          std::string text;
-          frame_resource(child, ctx.base + join(path), text);
-          members.emplace_back(&k, std::move(text));
-        } else if (any_match(ctx.rules.plain, path)) {
-          members.emplace_back(&k, json::canonical(child));
-        } else {
-          std::string d = "[";
-          salt(d);
-          d += ',';
-          json::canonical_append(d, json::Value(k));
-          d += ',';
-          if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
-          else frame(child, path, ctx, depth + 1, d);
-          d += ']';
-          digests.push_back(add(std::move(d)));
-        }
-        path.pop_back();
-        if (!members.empty() && members.back().first == &k)
-          for (unsigned char c : k) wide = wide || c >= 0xEE;
-      }
-      static const std::string k_sd = "_sd";
-      if (!digests.empty()) {
-        for (size_t i = decoys_for(digests.size()); i > 0; --i) digests.push_back(decoy());
-        std::sort(digests.begin(), digests.end());
-        std::string arr = "[";
-        for (size_t i = 0; i < digests.size(); ++i) {
-          if (i) arr += ',';
-          arr += '"';
-          arr += digests[i];  // base64url: no escapes
-          arr += '"';
-        }
-        arr += ']';
-        auto pos = std::lower_bound(members.begin(), members.end(), k_sd,
-                                    [](const auto& m, const std::string& key) { return *m.first < key; });
-        members.emplace(pos, &k_sd, std::move(arr));
-      }
-      if (wide)
-        std::stable_sort(members.begin(), members.end(),
-                         [](const auto& a, const auto& b) { return utf16_of(*a.first) < utf16_of(*b.first); });
-      out += '{';
-      for (size_t i = 0; i < members.size(); ++i) {
-        if (i) out += ',';
-        json::canonical_append(out, json::Value(*members[i].first));
-        out += ':';
-        out += members[i].second;
-      }
-      out += '}';
-      return;
+    if (v.is_object()) return frame_object(v, path, ctx, depth, out);
+    if (v.is_array()) return frame_array(v, path, ctx, depth, out);
+    json::canonical_append(out, v);
+  }
+
+  void frame_object(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth,
+                    std::string& out) {
+    Nest nest(m_nest);
+    Level& lv = nest.lv;
+    const auto& obj = v.get_ref<const json::Value::object_t&>();
+    // RFC 8785 member order: UTF-16 code units, which is the map's byte
+    // order unless a name has a byte of 0xEE or more.
+    lv.order.clear();
+    bool wide = false;
+    for (const auto& kv : obj) {
+      lv.order.push_back(&kv);
+      for (unsigned char c : kv.first) wide = wide || c >= 0xEE;
     }
-    if (v.is_array()) {
-      std::vector<std::string> elems;
-      elems.reserve(v.size());
-      size_t real = 0;
-      for (size_t i = 0; i < v.size(); ++i) {
-        path.push_back(std::to_string(i));
-        const auto& child = v[i];
-        if (any_match(ctx.rules.plain, path)) {
-          elems.push_back(json::canonical(child));
-        } else {
-          std::string d = "[";
-          salt(d);
-          d += ',';
-          if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
-          else frame(child, path, ctx, depth + 1, d);
-          d += ']';
-          elems.push_back("{\"...\":\"" + add(std::move(d)) + "\"}");
-          ++real;
-        }
-        path.pop_back();
+    if (wide)
+      std::stable_sort(lv.order.begin(), lv.order.end(),
+                       [](const auto* a, const auto* b) { return utf16_of(a->first) < utf16_of(b->first); });
+    static const std::u16string k_sd16 = u"_sd";
+    // Members before "_sd" go straight to `out`, the others wait in lv.after
+    // until the digests are known.
+    std::vector<Digest> digests;
+    lv.after.clear();
+    out += '{';
+    bool first = true;
+    for (const auto* kv : lv.order) {
+      const std::string& k = kv->first;
+      const json::Value& child = kv->second;
+      if (k == "_sd" || k == "..." || k == "_sd_alg")
+        throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k)).field(ctx.base + join(path));
+      bool before_sd = wide ? utf16_of(k) < k_sd16 : k < "_sd";
+      path.push_back(k);
+      auto member = [&](std::string& dst, bool& lead) {
+        if (!lead) dst += ',';
+        lead = false;
+        name(dst, k);
+        dst += ':';
+      };
+      bool no_lead = false;
+      if (ctx.bundle && path.size() == 3 && path[0] == "entry" && path[2] == "resource") {
+        // An entry's resource is framed with the rules of its own type; it
+        // goes with its entry, so it is not a disclosure of its own.
+        if (before_sd) member(out, first);
+        else member(lv.after, no_lead);
+        frame_resource(child, ctx.base + join(path), before_sd ? out : lv.after);
+      } else if (any_match(ctx.rules.plain, path)) {
+        if (before_sd) member(out, first);
+        else member(lv.after, no_lead);
+        json::canonical_append(before_sd ? out : lv.after, child);
+      } else {
+        digests.push_back(disclose(child, &k, path, ctx, depth, lv));
       }
-      for (size_t i = decoys_for(real); i > 0; --i) {
-        size_t pos = pool().below(elems.size() + 1);
-        elems.insert(elems.begin() + static_cast<long>(pos), "{\"...\":\"" + decoy() + "\"}");
-      }
-      out += '[';
-      for (size_t i = 0; i < elems.size(); ++i) {
+      path.pop_back();
+    }
+    if (!digests.empty()) {
+      for (size_t i = decoys_for(digests.size()); i > 0; --i) digests.push_back(decoy());
+      std::sort(digests.begin(), digests.end());
+      if (!first) out += ',';
+      first = false;
+      out += "\"_sd\":[";
+      for (size_t i = 0; i < digests.size(); ++i) {
         if (i) out += ',';
-        out += elems[i];
+        out += '"';
+        out.append(digests[i].data(), digests[i].size());  // base64url: no escapes
+        out += '"';
       }
       out += ']';
-      return;
     }
-    json::canonical_append(out, v);
+    if (!lv.after.empty()) {
+      // lv.after holds ",m1,m2...": drop the first comma if nothing precedes.
+      if (first) out.append(lv.after, 1, std::string::npos);
+      else out += lv.after;
+    }
+    out += '}';
+  }
+
+  void frame_array(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth,
+                   std::string& out) {
+    Nest nest(m_nest);
+    Level& lv = nest.lv;
+    const auto& arr = v.get_ref<const json::Value::array_t&>();
+    // Which elements are disclosed (their number sets the decoys), then
+    // where the decoys go: each at a uniform position among those before it.
+    lv.marks.clear();
+    size_t real = 0;
+    auto& plain = lv.plain;
+    plain.assign(arr.size(), 0);
+    for (size_t i = 0; i < arr.size(); ++i) {
+      path.push_back(std::to_string(i));
+      plain[i] = any_match(ctx.rules.plain, path) ? 1 : 0;
+      path.pop_back();
+      real += plain[i] ? 0 : 1;
+    }
+    lv.marks.assign(arr.size(), 1);
+    for (size_t i = decoys_for(real); i > 0; --i) {
+      size_t pos = m_rng.below(lv.marks.size() + 1);
+      lv.marks.insert(lv.marks.begin() + static_cast<long>(pos), 0);
+    }
+    const auto& marks = lv.marks;
+    out += '[';
+    size_t next = 0;
+    for (size_t m = 0; m < marks.size(); ++m) {
+      if (m) out += ',';
+      if (!marks[m]) {
+        auto d = decoy();
+        out += "{\"...\":\"";
+        out.append(d.data(), d.size());
+        out += "\"}";
+        continue;
+      }
+      size_t i = next++;
+      path.push_back(std::to_string(i));
+      if (plain[i]) {
+        json::canonical_append(out, arr[i]);
+      } else {
+        auto d = disclose(arr[i], nullptr, path, ctx, depth, lv);
+        out += "{\"...\":\"";
+        out.append(d.data(), d.size());
+        out += "\"}";
+      }
+      path.pop_back();
+    }
+    out += ']';
   }
 
   const Policy& m_policy;
   std::vector<std::string>& m_out;
   std::vector<std::string> m_types;
+  unsigned m_nest = 0;
+  /// Salts, decoys and decoy positions: one system-RNG draw per document,
+  /// expanded with ChaCha20 (crypto::RandomStream).
+  crypto::RandomStream m_rng;
 };
 
 int64_t require_int(const json::Value& obj, const char* key, const char* what, bool required) {
@@ -540,7 +610,7 @@ SdJwt Signer::sign(const json::Value& resource) const {
   input += '.';
   input += out.payload_b64;
   auto sig = m_signer.sign(input);
-  out.signature_b64 = crypto::base64url(sig.data(), sig.size());
+  crypto::base64url_append(out.signature_b64, sig.data(), sig.size());
   return out;
 }
 

@@ -181,7 +181,11 @@ void check_alphabet(const SdJwt& sd, const std::string& source) {
 
 }  // namespace
 
-std::string b64(std::string_view text) { return crypto::base64url(text); }
+std::string b64(std::string_view text) {
+  std::string out;
+  crypto::base64url_append(out, crypto::as_bytes(text), text.size());
+  return out;
+}
 
 std::string SdJwt::jwt() const {
   std::string out;
@@ -335,7 +339,9 @@ SdJwt parse_sd_jwt(std::string_view text, const std::string& source, const SdJwt
 
 std::string disclosure_digest(std::string_view d) {
   auto h = crypto::sha256(d);
-  return crypto::base64url(h.data(), h.size());
+  std::string out;
+  crypto::base64url_append(out, h.data(), h.size());
+  return out;
 }
 
 void jws_sign(const crypto::SecretBytes& seed, const json::Value& header, const json::Value& payload,

@@ -10,14 +10,13 @@ namespace {
 constexpr char k_b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 constexpr char k_b64url[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-size_t encoded_size(size_t n, bool pad) {
+std::string encode(const uint8_t* d, size_t n, const char* alphabet, bool pad) {
+  // Sized once and written through a pointer: this runs on every disclosure
+  // and JWS part, so no per-character push_back.
   size_t full = n / 3, rest = n % 3;
-  return full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
-}
-
-/// Writes the encoding of d[0..n) at `o` (room for encoded_size(n, pad)).
-void encode_to(const uint8_t* d, size_t n, const char* alphabet, bool pad, char* o) {
-  size_t rest = n % 3;
+  size_t len = full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
+  std::string out(len, '\0');
+  char* o = out.data();
   size_t i = 0;
   for (; i + 3 <= n; i += 3) {
     uint32_t v = (uint32_t(d[i]) << 16) | (uint32_t(d[i + 1]) << 8) | d[i + 2];
@@ -42,13 +41,6 @@ void encode_to(const uint8_t* d, size_t n, const char* alphabet, bool pad, char*
     *o++ = alphabet[(v >> 6) & 63];
     if (pad) *o++ = '=';
   }
-}
-
-std::string encode(const uint8_t* d, size_t n, const char* alphabet, bool pad) {
-  // Sized once and written through a pointer: this runs on every disclosure
-  // and JWS part, so no per-character push_back.
-  std::string out(encoded_size(n, pad), '\0');
-  encode_to(d, n, alphabet, pad, out.data());
   return out;
 }
 
@@ -157,11 +149,6 @@ std::string unbase64url_text(std::string_view text) {
   decode_into(text, true, false, reinterpret_cast<uint8_t*>(out.data()), n);
   out.resize(n);
   return out;
-}
-void base64url_append(std::string& out, const uint8_t* data, size_t n) {
-  size_t at = out.size();
-  out.resize(at + encoded_size(n, false));
-  encode_to(data, n, k_b64url, false, out.data() + at);
 }
 void unbase64url_text_into(std::string_view text, std::string& out) {
   out.resize(text.size() / 4 * 3 + 3);
