@@ -630,19 +630,61 @@ Document open_document(std::string_view text, const std::string& source, const S
   return open_document(parse_sd_jwt(text, source, limits), limits);
 }
 
-std::vector<std::string> policy_problems(const Document& doc) {
-  std::vector<std::vector<std::string>> part_tokens;
-  part_tokens.reserve(doc.processed.parts.size());
-  for (const auto& p : doc.processed.parts) {
-    auto t = tokens_of(p.pointer);
-    t.erase(t.begin());  // "fhir"
-    part_tokens.push_back(std::move(t));
+namespace {
+
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
+                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count);
+
+/// The unescaped tokens of `pointer` (well-formed: made by process()) after
+/// its first one, written over `out`'s strings so that their storage is
+/// reused.
+void tokens_after_first(std::string_view pointer, std::vector<std::string>& out) {
+  size_t n = 0;
+  size_t pos = pointer.find('/', 1);  // skip "/fhir"
+  while (pos != std::string_view::npos) {
+    size_t next = pointer.find('/', pos + 1);
+    std::string_view raw = pointer.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
+    if (n == out.size()) out.emplace_back();
+    std::string& tok = out[n++];
+    tok.clear();
+    if (raw.find('~') == std::string_view::npos) {
+      tok.append(raw);
+    } else {
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '~' && i + 1 < raw.size()) {
+          tok.push_back(raw[i + 1] == '0' ? '~' : '/');
+          ++i;
+        } else {
+          tok.push_back(raw[i]);
+        }
+      }
+    }
+    pos = next;
   }
-  return policy_problems(doc.resource(), doc.policy, part_tokens);
+  out.resize(n);
+}
+
+}  // namespace
+
+std::vector<std::string> policy_problems(const Document& doc) {
+  // Kept across documents on this thread: the tokens are short, so after the
+  // first documents this allocates nothing.
+  thread_local std::vector<std::vector<std::string>> part_tokens;
+  const size_t n = doc.processed.parts.size();
+  if (part_tokens.size() < n) part_tokens.resize(n);
+  for (size_t i = 0; i < n; ++i) tokens_after_first(doc.processed.parts[i].pointer, part_tokens[i]);
+  return problems_of(doc.resource(), doc.policy, part_tokens, n);
 }
 
 std::vector<std::string> policy_problems(const json::Value& resource, const Policy& policy,
                                          const std::vector<std::vector<std::string>>& part_tokens) {
+  return problems_of(resource, policy, part_tokens, part_tokens.size());
+}
+
+namespace {
+
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
+                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count) {
   std::vector<std::string> problems;
   // Resource roots: the resource, and the resources of a Bundle's entries.
   struct Root {
@@ -685,7 +727,7 @@ std::vector<std::string> policy_problems(const json::Value& resource, const Poli
                                          join(root.at) + join(substitute(then_t, b)), if_p, then_p));
     }
     auto compiled = compile(*rules);
-    for (size_t i = 0; i < part_tokens.size(); ++i) {
+    for (size_t i = 0; i < part_count; ++i) {
       const auto& t = part_tokens[i];
       if (!is_prefix(root.at, t) || t.size() == root.at.size()) continue;
       // Parts inside a nested root belong to it.
@@ -710,6 +752,8 @@ std::vector<std::string> policy_problems(const json::Value& resource, const Poli
   }
   return problems;
 }
+
+}  // namespace
 
 // ---- extraction ------------------------------------------------------------------
 

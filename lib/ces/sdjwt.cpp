@@ -32,13 +32,6 @@ constexpr CharClasses k_class;
 
 bool is_b64url_char(char c) { return k_class.v[static_cast<unsigned char>(c)] == k_b64c; }
 
-std::string decode_b64_text(std::string_view b64, const std::string& what) {
-  try {
-    return crypto::unbase64url_text(b64);
-  } catch (const Error& e) {
-    throw invalid(fmt::format("{}: {}", what, e.message()));
-  }
-}
 
 /// The three dot-separated parts of a compact JWS; false if the shape is wrong.
 bool split_jws(std::string_view jwt, std::string_view& h, std::string_view& p, std::string_view& s) {
@@ -363,7 +356,12 @@ void jws_sign(const crypto::Ed25519Signer& signer, const json::Value& header, co
 }
 
 json::Value decode_json_part(std::string_view part, const char* what, const SdJwtLimits& limits) {
-  std::string text = decode_b64_text(part, what);
+  thread_local std::string text;  // reused: payloads are kilobytes, parsed once per document
+  try {
+    crypto::unbase64url_text_into(part, text);
+  } catch (const Error& e) {
+    throw invalid(fmt::format("{}: {}", what, e.message()));
+  }
   json::Value v;
   try {
     v = json::parse(text, what, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
@@ -376,18 +374,20 @@ json::Value decode_json_part(std::string_view part, const char* what, const SdJw
 
 bool jws_verify(const crypto::Ed25519Public& key, std::string_view header_b64, std::string_view payload_b64,
                 std::string_view signature_b64) {
-  crypto::Bytes sig;
+  // An Ed25519 signature is 64 bytes: 86 base64url characters.
+  if (signature_b64.size() != 86) return false;
+  thread_local std::string sig, input;
   try {
-    sig = crypto::unbase64url(signature_b64);
+    crypto::unbase64url_text_into(signature_b64, sig);
   } catch (const Error&) {
     return false;
   }
-  std::string input;
+  input.clear();
   input.reserve(header_b64.size() + payload_b64.size() + 1);
   input += header_b64;
   input += '.';
   input += payload_b64;
-  return crypto::ed25519_verify(key.data(), key.size(), input, sig.data(), sig.size());
+  return crypto::ed25519_verify(key.data(), key.size(), input, crypto::as_bytes(sig), sig.size());
 }
 
 namespace {
