@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstring>
+#include <memory>
 #include <optional>
 
 #include <fmt/format.h>
@@ -130,20 +132,22 @@ class FlatScanner {
   /// A string of the SD-JWT alphabet only; m_classes gets the classes seen.
   bool string(std::string_view& out) {
     if (!take('"')) return false;
-    size_t start = m_i;
-    uint8_t classes = 0;
-    const size_t n = m_t.size();
+    const size_t start = m_i;
     const char* t = m_t.data();
-    while (m_i < n) {
-      uint8_t c = k_class.v[static_cast<unsigned char>(t[m_i])];
-      if (!c) break;
+    const void* q = std::memchr(t + start, '"', m_t.size() - start);
+    if (!q) return false;
+    const size_t end = static_cast<size_t>(static_cast<const char*>(q) - t);
+    // Every byte must be of the alphabet (class != 0): no branch per byte.
+    uint8_t classes = 0, missing = 0;
+    for (size_t i = start; i < end; ++i) {
+      uint8_t c = k_class.v[static_cast<unsigned char>(t[i])];
       classes |= c;
-      ++m_i;
+      missing |= static_cast<uint8_t>(c == 0);
     }
-    if (m_i == n || t[m_i] != '"') return false;
-    out = m_t.substr(start, m_i - start);
+    if (missing) return false;
+    out = m_t.substr(start, end - start);
     m_classes = classes;
-    ++m_i;
+    m_i = end + 1;
     return true;
   }
 
@@ -560,20 +564,46 @@ namespace {
 /// once and its value moved (not copied) into the object or array that
 /// references it; the digests of `_sd` arrays and "..." elements are looked
 /// up by text in a sorted index. The payload's own values are never copied.
+/// The first 8 characters of a digest as a number: digests are base64url of
+/// SHA-256, so this orders and tells apart almost all of them without a
+/// string comparison; equal prefixes are compared in full.
+uint64_t digest_prefix(std::string_view d) {
+  uint64_t v = 0;
+  std::memcpy(&v, d.data(), std::min<size_t>(8, d.size()));
+  return v;
+}
+
+/// Processor's containers, kept per thread across documents (cleared, not
+/// freed) so that processing a document allocates little beyond its values.
+struct ProcessorScratch {
+  std::vector<Decoded> discs;
+  std::vector<std::pair<uint64_t, uint32_t>> index;
+  std::vector<std::string_view> hidden;
+  std::vector<json::Value> kept;
+  std::string text;
+  bool busy = false;
+};
+
 class Processor {
  public:
-  Processor(const std::vector<std::string>& disclosures, const SdJwtLimits& limits) : m_limits(limits) {
+  Processor(const std::vector<std::string>& disclosures, const SdJwtLimits& limits)
+      : m_limits(limits), m_lease(scratch()), m_scratch(m_lease.s), m_discs(m_scratch.discs),
+        m_index(m_scratch.index), m_hidden(m_scratch.hidden), m_kept(m_scratch.kept) {
     const size_t n = disclosures.size();
     m_discs.resize(n);
-    std::string scratch;
-    for (size_t i = 0; i < n; ++i) decode_one(disclosures[i], i, limits, scratch, m_discs[i], false);
-    m_index.reserve(n);
-    for (size_t i = 0; i < n; ++i) m_index.emplace_back(m_discs[i].digest_view(), static_cast<uint32_t>(i));
-    std::sort(m_index.begin(), m_index.end());
+    for (size_t i = 0; i < n; ++i) decode_one(disclosures[i], i, limits, m_scratch.text, m_discs[i], false);
+    for (size_t i = 0; i < n; ++i)
+      m_index.emplace_back(digest_prefix(m_discs[i].digest_view()), static_cast<uint32_t>(i));
+    auto full_less = [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return m_discs[a.second].digest_view() < m_discs[b.second].digest_view();
+    };
+    std::sort(m_index.begin(), m_index.end(), full_less);
     // Two disclosures with one digest: name the later one of the first such pair.
     size_t dup = n;
     for (size_t k = 1; k < m_index.size(); ++k)
-      if (m_index[k].first == m_index[k - 1].first)
+      if (m_index[k].first == m_index[k - 1].first &&
+          m_discs[m_index[k].second].digest_view() == m_discs[m_index[k - 1].second].digest_view())
         dup = std::min<size_t>(dup, std::max(m_index[k].second, m_index[k - 1].second));
     if (dup < n) throw invalid(fmt::format("disclosure {} is sent twice (same digest as an earlier one)", dup + 1));
     m_parts.resize(n);
@@ -625,13 +655,22 @@ class Processor {
   /// The disclosure for `digest`, or -1 for a decoy or a removed part.
   long take(const std::string& digest, bool array_element) {
     std::string_view key(digest);
-    auto it = std::lower_bound(m_index.begin(), m_index.end(), key,
-                               [](const auto& e, std::string_view k) { return e.first < k; });
-    if (it == m_index.end() || it->first != key) {
+    long found = -1;
+    if (key.size() == sizeof(Decoded::digest)) {
+      uint64_t p = digest_prefix(key);
+      auto it = std::lower_bound(m_index.begin(), m_index.end(), p,
+                                 [](const auto& e, uint64_t k) { return e.first < k; });
+      for (; it != m_index.end() && it->first == p; ++it)
+        if (m_discs[it->second].digest_view() == key) {
+          found = static_cast<long>(it->second);
+          break;
+        }
+    }
+    if (found < 0) {
       m_hidden.push_back(key);
       return -1;
     }
-    auto i = static_cast<long>(it->second);
+    auto i = found;
     auto& d = m_discs[static_cast<size_t>(i)];
     if (d.used) throw invalid(fmt::format("digest {} appears more than once", digest));
     if (d.is_array_element != array_element)
@@ -723,11 +762,40 @@ class Processor {
     arr = std::move(out);
   }
 
+  static ProcessorScratch& scratch() {
+    thread_local ProcessorScratch s;
+    if (!s.busy) return s;
+    // (Not reentrant today; should that change, a nested Processor gets its own.)
+    thread_local std::vector<std::unique_ptr<ProcessorScratch>> more;
+    for (auto& m : more)
+      if (!m->busy) return *m;
+    more.push_back(std::make_unique<ProcessorScratch>());
+    return *more.back();
+  }
+
+  /// Holds a scratch while the Processor lives (also when its constructor
+  /// throws): emptied and given back on destruction.
+  struct Lease {
+    explicit Lease(ProcessorScratch& scratch) : s(scratch) { s.busy = true; }
+    ~Lease() {
+      s.discs.clear();
+      s.index.clear();
+      s.hidden.clear();
+      s.kept.clear();
+      s.busy = false;
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ProcessorScratch& s;
+  };
+
   const SdJwtLimits& m_limits;
-  std::vector<Decoded> m_discs;
-  std::vector<std::pair<std::string_view, uint32_t>> m_index;  ///< digest → disclosure, sorted
-  std::vector<std::string_view> m_hidden;                      ///< digests with no disclosure
-  std::vector<json::Value> m_kept;  ///< _sd arrays and "..." elements taken out of the claims
+  Lease m_lease;
+  ProcessorScratch& m_scratch;
+  std::vector<Decoded>& m_discs;
+  std::vector<std::pair<uint64_t, uint32_t>>& m_index;  ///< digest prefix → disclosure, sorted
+  std::vector<std::string_view>& m_hidden;             ///< digests with no disclosure
+  std::vector<json::Value>& m_kept;  ///< _sd arrays and "..." elements taken out of the claims
   std::vector<DisclosedPart> m_parts;
   std::string m_ptr;  ///< RFC 6901 pointer of the value being walked
 };
