@@ -4,18 +4,23 @@
 // characters (12 bits) at a time.
 #include <hc/crypto/crypto.h>
 
+#include <bit>
+#include <cstring>
+
 namespace hc::crypto {
 namespace {
 
 constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-/// For every 12-bit value, its two base64url characters.
+/// For every 12-bit value, its two base64url characters as the 16-bit word
+/// whose bytes in memory are those two characters in order.
 struct PairTable {
-  char v[4096][2];
+  uint16_t v[4096];
   constexpr PairTable() : v() {
     for (int i = 0; i < 4096; ++i) {
-      v[i][0] = k_alphabet[i >> 6];
-      v[i][1] = k_alphabet[i & 63];
+      auto first = static_cast<uint8_t>(k_alphabet[i >> 6]), second = static_cast<uint8_t>(k_alphabet[i & 63]);
+      if constexpr (std::endian::native == std::endian::little) v[i] = static_cast<uint16_t>(first | (second << 8));
+      else v[i] = static_cast<uint16_t>((first << 8) | second);
     }
   }
 };
@@ -30,12 +35,8 @@ void base64url_append(std::string& out, const uint8_t* d, size_t n) {
   char* o = out.data() + at;
   for (size_t i = 0; i < full; ++i, d += 3, o += 4) {
     uint32_t v = (uint32_t(d[0]) << 16) | (uint32_t(d[1]) << 8) | d[2];
-    const char* hi = k_pairs.v[v >> 12];
-    const char* lo = k_pairs.v[v & 0xFFF];
-    o[0] = hi[0];
-    o[1] = hi[1];
-    o[2] = lo[0];
-    o[3] = lo[1];
+    uint16_t w[2] = {k_pairs.v[v >> 12], k_pairs.v[v & 0xFFF]};
+    std::memcpy(o, w, 4);  // one store of four characters
   }
   if (rest == 1) {
     uint32_t v = uint32_t(d[0]) << 16;
