@@ -108,8 +108,8 @@ HC_BENCHMARK("ces/extract") {
   hc::ces::ExtractOptions o;
   o.remove = {"/note", "/component/1", "/performer/0/display"};
   double rate = hc::bench::rate([&]() -> size_t {
-    auto doc = hc::ces::open_document(text, "bench");
-    return hc::ces::extract(doc, o).json_line().size() > 0;
+    // What hc-extract does: open, extract (the document is not needed after).
+    return hc::ces::extract(hc::ces::open_document(text, "bench"), o).json_line().size() > 0;
   }, hc::bench::seconds());
   hc::bench::report(fmt::format("ces/hc-extract ({} disclosures, 3 removals)", sd.disclosures.size()), rate, "docs/s",
                     "issue target", 20000, 1.0);

@@ -4,9 +4,12 @@
 
 #include <hc/core/error.h>
 #include <hc/core/io.h>
+#include <hc/crypto/random_stream.h>
 
 #include <algorithm>
+#include <array>
 #include <ctime>
+#include <memory>
 #include <mutex>
 #include <set>
 
@@ -16,44 +19,6 @@ namespace hc::ces {
 namespace {
 
 Error invalid(std::string msg) { return Error(Exit::invalid, std::move(msg)); }
-
-/// Random bytes drawn from the system RNG in blocks, so that one document's
-/// salts and decoys cost one system call, not one each.
-class RandomPool {
- public:
-  void fill(uint8_t* out, size_t n) {
-    while (n > 0) {
-      if (m_pos == m_buf.size()) {
-        crypto::random_bytes(m_buf.data(), m_buf.size());
-        m_pos = 0;
-      }
-      size_t take = std::min(n, m_buf.size() - m_pos);
-      std::copy_n(m_buf.data() + m_pos, take, out);
-      crypto::secure_zero(m_buf.data() + m_pos, take);
-      m_pos += take;
-      out += take;
-      n -= take;
-    }
-  }
-  /// Uniform in [0, n).
-  size_t below(size_t n) {
-    if (n <= 1) return 0;
-    uint64_t limit = UINT64_MAX - UINT64_MAX % n, r;
-    do {
-      fill(reinterpret_cast<uint8_t*>(&r), sizeof r);
-    } while (r >= limit);
-    return static_cast<size_t>(r % n);
-  }
-
- private:
-  std::array<uint8_t, 4096> m_buf{};
-  size_t m_pos = 4096;
-};
-
-RandomPool& pool() {
-  thread_local RandomPool p;
-  return p;
-}
 
 std::vector<std::string> tokens_of(const std::string& pointer) { return pointer_split(pointer); }
 
@@ -201,27 +166,68 @@ class Framer {
     std::string base;
   };
 
+  /// A digest as base64url text (always 43 characters).
+  using Digest = std::array<char, 43>;
+
+  /// Per-depth buffers, kept across documents on this thread so that
+  /// framing allocates only the disclosures it returns.
+  struct Level {
+    std::string after;          ///< members that sort after "_sd"
+    std::string disclosure;     ///< the disclosure being written
+    std::vector<Digest> digests;
+    std::vector<const std::pair<const std::string, json::Value>*> order;
+    std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
+    std::vector<char> plain;    ///< per array element: signed in the clear
+  };
+  /// The buffers of the object or array being framed: one Level per nesting
+  /// (counted across the resources of a Bundle, which restart `depth`).
+  struct Nest {
+    explicit Nest(unsigned& n) : m_n(n), lv(level(n)) { ++m_n; }
+    ~Nest() { --m_n; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+    unsigned& m_n;
+    Level& lv;
+  };
+  static Level& level(unsigned depth) {
+    thread_local std::vector<std::unique_ptr<Level>> levels;
+    while (levels.size() <= depth) levels.push_back(std::make_unique<Level>());
+    return *levels[depth];
+  }
+
+  /// 128 bits of salt from the CSPRNG pool, as a JSON string.
   void salt(std::string& out) {
     uint8_t s[16];
-    pool().fill(s, sizeof s);
+    m_rng.fill(s, sizeof s);
     out += '"';
-    out += crypto::base64url(s, sizeof s);
+    crypto::base64url_append(out, s, sizeof s);
     out += '"';
+    crypto::secure_zero(s, sizeof s);
   }
 
   /// Records a disclosure given its canonical JSON text; returns its digest.
-  std::string add(std::string text) {
+  Digest add(std::string_view text) {
     std::string d = b64(text);
-    std::string digest = disclosure_digest(d);
+    auto h = crypto::sha256(d);
     m_out.push_back(std::move(d));
-    return digest;
+    return encode_digest(h.data());
   }
 
-  std::string decoy() {
-    uint8_t s[16];
-    pool().fill(s, sizeof s);
-    auto h = crypto::sha256(s, sizeof s);
-    return crypto::base64url(h.data(), h.size());
+  static Digest encode_digest(const uint8_t* bytes) {
+    thread_local std::string text;
+    text.clear();
+    crypto::base64url_append(text, bytes, 32);
+    Digest d;
+    std::copy_n(text.data(), d.size(), d.data());
+    return d;
+  }
+
+  /// A decoy digest (RFC 9901 §4.2.5): 256 bits from the CSPRNG, which is
+  /// what a digest of a random number is indistinguishable from.
+  Digest decoy() {
+    uint8_t r[32];
+    m_rng.fill(r, sizeof r);
+    return encode_digest(r);
   }
 
   size_t decoys_for(size_t real) const {
@@ -230,109 +236,173 @@ class Framer {
     return (real / pad + 1) * pad - real;
   }
 
+  /// A member name as canonical JSON (the common case without escapes inline).
+  static void name(std::string& out, const std::string& k) {
+    for (unsigned char c : k)
+      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F) {
+        json::canonical_append(out, json::Value(k));
+        return;
+      }
+    out += '"';
+    out += k;
+    out += '"';
+  }
+
+  /// Writes the disclosure [salt, (name,) value] for `child` at `path`; returns its digest.
+  Digest disclose(const json::Value& child, const std::string* member, std::vector<std::string>& path,
+                  const Ctx& ctx, unsigned depth, Level& lv) {
+    std::string& d = lv.disclosure;
+    d.clear();
+    d += '[';
+    salt(d);
+    d += ',';
+    if (member) {
+      name(d, *member);
+      d += ',';
+    }
+    if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
+    else frame(child, path, ctx, depth + 1, d);
+    d += ']';
+    return add(d);
+  }
+
   void frame(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth, std::string& out) {
     if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(path));
-    if (v.is_object()) {
-      // (name, canonical text of the member's framed value), in map order.
-      std::vector<std::pair<const std::string*, std::string>> members;
-      std::vector<std::string> digests;
-      bool wide = false;  // a name needs UTF-16 ordering
-      for (const auto& [k, child] : v.items()) {
-        if (k == "_sd" || k == "..." || k == "_sd_alg")
-          throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k))
-              .field(ctx.base + join(path));
-        path.push_back(k);
-        if (ctx.bundle && path.size() == 3 && path[0] == "entry" && path[2] == "resource") {
-          // An entry's resource is framed with the rules of its own type; it
-          // goes with its entry, so it is not a disclosure of its own.
-          std::string text;
-          frame_resource(child, ctx.base + join(path), text);
-          members.emplace_back(&k, std::move(text));
-        } else if (any_match(ctx.rules.plain, path)) {
-          members.emplace_back(&k, json::canonical(child));
-        } else {
-          std::string d = "[";
-          salt(d);
-          d += ',';
-          json::canonical_append(d, json::Value(k));
-          d += ',';
-          if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
-          else frame(child, path, ctx, depth + 1, d);
-          d += ']';
-          digests.push_back(add(std::move(d)));
-        }
-        path.pop_back();
-        if (!members.empty() && members.back().first == &k)
-          for (unsigned char c : k) wide = wide || c >= 0xEE;
-      }
-      static const std::string k_sd = "_sd";
-      if (!digests.empty()) {
-        for (size_t i = decoys_for(digests.size()); i > 0; --i) digests.push_back(decoy());
-        std::sort(digests.begin(), digests.end());
-        std::string arr = "[";
-        for (size_t i = 0; i < digests.size(); ++i) {
-          if (i) arr += ',';
-          arr += '"';
-          arr += digests[i];  // base64url: no escapes
-          arr += '"';
-        }
-        arr += ']';
-        auto pos = std::lower_bound(members.begin(), members.end(), k_sd,
-                                    [](const auto& m, const std::string& key) { return *m.first < key; });
-        members.emplace(pos, &k_sd, std::move(arr));
-      }
-      if (wide)
-        std::stable_sort(members.begin(), members.end(),
-                         [](const auto& a, const auto& b) { return utf16_of(*a.first) < utf16_of(*b.first); });
-      out += '{';
-      for (size_t i = 0; i < members.size(); ++i) {
-        if (i) out += ',';
-        json::canonical_append(out, json::Value(*members[i].first));
-        out += ':';
-        out += members[i].second;
-      }
-      out += '}';
-      return;
+    if (v.is_object()) return frame_object(v, path, ctx, depth, out);
+    if (v.is_array()) return frame_array(v, path, ctx, depth, out);
+    json::canonical_append(out, v);
+  }
+
+  void frame_object(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth,
+                    std::string& out) {
+    Nest nest(m_nest);
+    Level& lv = nest.lv;
+    const auto& obj = v.get_ref<const json::Value::object_t&>();
+    // RFC 8785 member order: UTF-16 code units, which is the map's byte
+    // order unless a name has a byte of 0xEE or more.
+    lv.order.clear();
+    bool wide = false;
+    for (const auto& kv : obj) {
+      lv.order.push_back(&kv);
+      for (unsigned char c : kv.first) wide = wide || c >= 0xEE;
     }
-    if (v.is_array()) {
-      std::vector<std::string> elems;
-      elems.reserve(v.size());
-      size_t real = 0;
-      for (size_t i = 0; i < v.size(); ++i) {
-        path.push_back(std::to_string(i));
-        const auto& child = v[i];
-        if (any_match(ctx.rules.plain, path)) {
-          elems.push_back(json::canonical(child));
-        } else {
-          std::string d = "[";
-          salt(d);
-          d += ',';
-          if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
-          else frame(child, path, ctx, depth + 1, d);
-          d += ']';
-          elems.push_back("{\"...\":\"" + add(std::move(d)) + "\"}");
-          ++real;
-        }
-        path.pop_back();
+    if (wide)
+      std::stable_sort(lv.order.begin(), lv.order.end(),
+                       [](const auto* a, const auto* b) { return utf16_of(a->first) < utf16_of(b->first); });
+    static const std::u16string k_sd16 = u"_sd";
+    // Members before "_sd" go straight to `out`, the others wait in lv.after
+    // until the digests are known.
+    std::vector<Digest> digests;
+    lv.after.clear();
+    out += '{';
+    bool first = true;
+    for (const auto* kv : lv.order) {
+      const std::string& k = kv->first;
+      const json::Value& child = kv->second;
+      if (k == "_sd" || k == "..." || k == "_sd_alg")
+        throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k)).field(ctx.base + join(path));
+      bool before_sd = wide ? utf16_of(k) < k_sd16 : k < "_sd";
+      path.push_back(k);
+      auto member = [&](std::string& dst, bool& lead) {
+        if (!lead) dst += ',';
+        lead = false;
+        name(dst, k);
+        dst += ':';
+      };
+      bool no_lead = false;
+      if (ctx.bundle && path.size() == 3 && path[0] == "entry" && path[2] == "resource") {
+        // An entry's resource is framed with the rules of its own type; it
+        // goes with its entry, so it is not a disclosure of its own.
+        if (before_sd) member(out, first);
+        else member(lv.after, no_lead);
+        frame_resource(child, ctx.base + join(path), before_sd ? out : lv.after);
+      } else if (any_match(ctx.rules.plain, path)) {
+        if (before_sd) member(out, first);
+        else member(lv.after, no_lead);
+        json::canonical_append(before_sd ? out : lv.after, child);
+      } else {
+        digests.push_back(disclose(child, &k, path, ctx, depth, lv));
       }
-      for (size_t i = decoys_for(real); i > 0; --i) {
-        size_t pos = pool().below(elems.size() + 1);
-        elems.insert(elems.begin() + static_cast<long>(pos), "{\"...\":\"" + decoy() + "\"}");
-      }
-      out += '[';
-      for (size_t i = 0; i < elems.size(); ++i) {
+      path.pop_back();
+    }
+    if (!digests.empty()) {
+      for (size_t i = decoys_for(digests.size()); i > 0; --i) digests.push_back(decoy());
+      std::sort(digests.begin(), digests.end());
+      if (!first) out += ',';
+      first = false;
+      out += "\"_sd\":[";
+      for (size_t i = 0; i < digests.size(); ++i) {
         if (i) out += ',';
-        out += elems[i];
+        out += '"';
+        out.append(digests[i].data(), digests[i].size());  // base64url: no escapes
+        out += '"';
       }
       out += ']';
-      return;
     }
-    json::canonical_append(out, v);
+    if (!lv.after.empty()) {
+      // lv.after holds ",m1,m2...": drop the first comma if nothing precedes.
+      if (first) out.append(lv.after, 1, std::string::npos);
+      else out += lv.after;
+    }
+    out += '}';
+  }
+
+  void frame_array(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth,
+                   std::string& out) {
+    Nest nest(m_nest);
+    Level& lv = nest.lv;
+    const auto& arr = v.get_ref<const json::Value::array_t&>();
+    // Which elements are disclosed (their number sets the decoys), then
+    // where the decoys go: each at a uniform position among those before it.
+    lv.marks.clear();
+    size_t real = 0;
+    auto& plain = lv.plain;
+    plain.assign(arr.size(), 0);
+    for (size_t i = 0; i < arr.size(); ++i) {
+      path.push_back(std::to_string(i));
+      plain[i] = any_match(ctx.rules.plain, path) ? 1 : 0;
+      path.pop_back();
+      real += plain[i] ? 0 : 1;
+    }
+    lv.marks.assign(arr.size(), 1);
+    for (size_t i = decoys_for(real); i > 0; --i) {
+      size_t pos = m_rng.below(lv.marks.size() + 1);
+      lv.marks.insert(lv.marks.begin() + static_cast<long>(pos), 0);
+    }
+    const auto& marks = lv.marks;
+    out += '[';
+    size_t next = 0;
+    for (size_t m = 0; m < marks.size(); ++m) {
+      if (m) out += ',';
+      if (!marks[m]) {
+        auto d = decoy();
+        out += "{\"...\":\"";
+        out.append(d.data(), d.size());
+        out += "\"}";
+        continue;
+      }
+      size_t i = next++;
+      path.push_back(std::to_string(i));
+      if (plain[i]) {
+        json::canonical_append(out, arr[i]);
+      } else {
+        auto d = disclose(arr[i], nullptr, path, ctx, depth, lv);
+        out += "{\"...\":\"";
+        out.append(d.data(), d.size());
+        out += "\"}";
+      }
+      path.pop_back();
+    }
+    out += ']';
   }
 
   const Policy& m_policy;
   std::vector<std::string>& m_out;
   std::vector<std::string> m_types;
+  unsigned m_nest = 0;
+  /// Salts, decoys and decoy positions: one system-RNG draw per document,
+  /// expanded with ChaCha20 (crypto::RandomStream).
+  crypto::RandomStream m_rng;
 };
 
 int64_t require_int(const json::Value& obj, const char* key, const char* what, bool required) {
@@ -373,22 +443,31 @@ std::optional<crypto::Ed25519Public> holder_key(const json::Value& payload) {
   return pk;
 }
 
-void decode_parts(Document& doc, const SdJwtLimits& limits) {
-  doc.header = decode_json_part(doc.sd.protected_b64, "JWS header", limits);
-  doc.payload = decode_json_part(doc.sd.payload_b64, "JWS payload", limits);
+void decode_parts(const SdJwt& sd, Document& doc, const SdJwtLimits& limits) {
+  doc.header = decode_json_part(sd.protected_b64, "JWS header", limits);
+  doc.payload = decode_json_part(sd.payload_b64, "JWS payload", limits);
 }
 
-void process_parts(Document& doc, const SdJwtLimits& limits) {
-  doc.processed = process(doc.payload, doc.sd.disclosures, limits);
+/// Applies the disclosures to doc.payload in place; afterwards doc.payload
+/// holds the claims outside the resource and doc.processed.claims just
+/// {"fhir": resource}, so that nothing is copied.
+void process_parts(const SdJwt& sd, Document& doc, const SdJwtLimits& limits) {
+  if (!doc.payload.is_object()) throw invalid("the SD-JWT payload is not a JSON object");
+  doc.processed = process(std::move(doc.payload), sd.disclosures, limits);
   for (size_t i = 0; i < doc.processed.parts.size(); ++i) {
     const auto& p = doc.processed.parts[i].pointer;
     if (p.rfind("/fhir/", 0) != 0)
       throw invalid(fmt::format("disclosure {} is a claim outside the resource ({}); those must be signed in the clear",
                                 i + 1, p));
   }
-  auto r = doc.processed.claims.find(k_resource_claim);
-  if (r == doc.processed.claims.end() || !r->is_object())
+  auto& claims = doc.processed.claims.get_ref<json::Value::object_t&>();
+  auto r = claims.find(k_resource_claim);
+  if (r == claims.end() || !r->second.is_object())
     throw invalid("not an hc EMR: no \"fhir\" claim holding a resource");
+  json::Value resource_only = json::Value::object();
+  resource_only.get_ref<json::Value::object_t&>().insert(claims.extract(r));
+  doc.payload = std::move(doc.processed.claims);
+  doc.processed.claims = std::move(resource_only);
   auto pol = doc.payload.find("hc_policy");
   if (pol == doc.payload.end()) throw invalid("not an hc EMR: no \"hc_policy\" claim");
   doc.policy = Policy::from_json(*pol, "hc_policy", Exit::invalid);
@@ -531,7 +610,7 @@ SdJwt Signer::sign(const json::Value& resource) const {
   input += '.';
   input += out.payload_b64;
   auto sig = m_signer.sign(input);
-  out.signature_b64 = crypto::base64url(sig.data(), sig.size());
+  crypto::base64url_append(out.signature_b64, sig.data(), sig.size());
   return out;
 }
 
@@ -542,8 +621,8 @@ const json::Value& Document::resource() const { return processed.claims[k_resour
 Document open_document(SdJwt sd, const SdJwtLimits& limits) {
   Document doc;
   doc.sd = std::move(sd);
-  decode_parts(doc, limits);
-  process_parts(doc, limits);
+  decode_parts(doc.sd, doc, limits);
+  process_parts(doc.sd, doc, limits);
   return doc;
 }
 
@@ -551,19 +630,61 @@ Document open_document(std::string_view text, const std::string& source, const S
   return open_document(parse_sd_jwt(text, source, limits), limits);
 }
 
-std::vector<std::string> policy_problems(const Document& doc) {
-  std::vector<std::vector<std::string>> part_tokens;
-  part_tokens.reserve(doc.processed.parts.size());
-  for (const auto& p : doc.processed.parts) {
-    auto t = tokens_of(p.pointer);
-    t.erase(t.begin());  // "fhir"
-    part_tokens.push_back(std::move(t));
+namespace {
+
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
+                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count);
+
+/// The unescaped tokens of `pointer` (well-formed: made by process()) after
+/// its first one, written over `out`'s strings so that their storage is
+/// reused.
+void tokens_after_first(std::string_view pointer, std::vector<std::string>& out) {
+  size_t n = 0;
+  size_t pos = pointer.find('/', 1);  // skip "/fhir"
+  while (pos != std::string_view::npos) {
+    size_t next = pointer.find('/', pos + 1);
+    std::string_view raw = pointer.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
+    if (n == out.size()) out.emplace_back();
+    std::string& tok = out[n++];
+    tok.clear();
+    if (raw.find('~') == std::string_view::npos) {
+      tok.append(raw);
+    } else {
+      for (size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] == '~' && i + 1 < raw.size()) {
+          tok.push_back(raw[i + 1] == '0' ? '~' : '/');
+          ++i;
+        } else {
+          tok.push_back(raw[i]);
+        }
+      }
+    }
+    pos = next;
   }
-  return policy_problems(doc.resource(), doc.policy, part_tokens);
+  out.resize(n);
+}
+
+}  // namespace
+
+std::vector<std::string> policy_problems(const Document& doc) {
+  // Kept across documents on this thread: the tokens are short, so after the
+  // first documents this allocates nothing.
+  thread_local std::vector<std::vector<std::string>> part_tokens;
+  const size_t n = doc.processed.parts.size();
+  if (part_tokens.size() < n) part_tokens.resize(n);
+  for (size_t i = 0; i < n; ++i) tokens_after_first(doc.processed.parts[i].pointer, part_tokens[i]);
+  return problems_of(doc.resource(), doc.policy, part_tokens, n);
 }
 
 std::vector<std::string> policy_problems(const json::Value& resource, const Policy& policy,
                                          const std::vector<std::vector<std::string>>& part_tokens) {
+  return problems_of(resource, policy, part_tokens, part_tokens.size());
+}
+
+namespace {
+
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
+                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count) {
   std::vector<std::string> problems;
   // Resource roots: the resource, and the resources of a Bundle's entries.
   struct Root {
@@ -606,7 +727,7 @@ std::vector<std::string> policy_problems(const json::Value& resource, const Poli
                                          join(root.at) + join(substitute(then_t, b)), if_p, then_p));
     }
     auto compiled = compile(*rules);
-    for (size_t i = 0; i < part_tokens.size(); ++i) {
+    for (size_t i = 0; i < part_count; ++i) {
       const auto& t = part_tokens[i];
       if (!is_prefix(root.at, t) || t.size() == root.at.size()) continue;
       // Parts inside a nested root belong to it.
@@ -631,6 +752,8 @@ std::vector<std::string> policy_problems(const json::Value& resource, const Poli
   }
   return problems;
 }
+
+}  // namespace
 
 // ---- extraction ------------------------------------------------------------------
 
@@ -672,27 +795,68 @@ void load_extract_policy(const std::string& path, ExtractOptions& options) {
   }
 }
 
-SdJwt extract(const Document& doc, const ExtractOptions& o) {
+namespace {
+
+/// `pointer` (a disclosed part's, from the payload root) relative to the resource.
+std::string_view in_resource(const std::string& pointer) {
+  return std::string_view(pointer).substr(std::char_traits<char>::length(k_resource_claim) + 1);
+}
+
+/// Removes, in place, the parts at `at` (token paths from the resource root,
+/// none inside another): object members are erased, array elements leave
+/// their array (the later ones first, so indices stay right).
+void prune_in_place(json::Value& resource, const std::vector<const std::vector<std::string>*>& at) {
+  std::vector<std::pair<json::Value::object_t*, const std::string*>> members;
+  std::vector<std::pair<json::Value::array_t*, size_t>> elements;
+  for (const auto* t : at) {
+    if (t->empty()) continue;
+    std::vector<std::string> parent(t->begin(), t->end() - 1);
+    auto* c = const_cast<json::Value*>(hc::ces::at(resource, parent));  // `resource` is ours to change
+    if (!c) continue;
+    if (c->is_object()) members.emplace_back(&c->get_ref<json::Value::object_t&>(), &t->back());
+    else if (c->is_array()) elements.emplace_back(&c->get_ref<json::Value::array_t&>(), std::stoul(t->back()));
+  }
+  // Containers are the heap objects inside the values, so removing from one
+  // does not move another.
+  for (auto& [obj, key] : members) obj->erase(*key);
+  std::sort(elements.begin(), elements.end(), [](const auto& a, const auto& b) {
+    return a.first != b.first ? a.first < b.first : a.second > b.second;
+  });
+  for (auto& [arr, idx] : elements)
+    if (idx < arr->size()) arr->erase(arr->begin() + static_cast<long>(idx));
+}
+
+/// extract()'s work; with `own` (a Document the caller gives up) the
+/// resource is pruned in place and the JWS texts are moved, not copied.
+SdJwt extract_impl(const Document& doc, Document* own, const ExtractOptions& o) {
   const auto& parts = doc.processed.parts;
   const size_t n = parts.size();
-  std::vector<std::vector<std::string>> toks(n);
-  for (size_t i = 0; i < n; ++i) {
-    toks[i] = tokens_of(parts[i].pointer);
-    toks[i].erase(toks[i].begin());
-  }
+  // Token paths (from the resource root) of the parts, made only when needed.
+  std::vector<std::vector<std::string>> toks;
+  auto tokens = [&]() -> const std::vector<std::vector<std::string>>& {
+    if (toks.empty() && n) {
+      toks.resize(n);
+      for (size_t i = 0; i < n; ++i) {
+        toks[i] = tokens_of(parts[i].pointer);
+        toks[i].erase(toks[i].begin());
+      }
+    }
+    return toks;
+  };
   std::vector<char> drop(n, 0);
   const json::Value& resource = doc.resource();
 
   auto explain_not_removable = [&](const std::string& ptr, const std::vector<std::string>& t) -> Error {
+    const auto& tk = tokens();
     // The nearest enclosing disclosure, if any, is what would have to go.
     long best = -1;
     for (size_t i = 0; i < n; ++i)
-      if (is_prefix(toks[i], t) && (best < 0 || toks[i].size() > toks[static_cast<size_t>(best)].size()))
+      if (is_prefix(tk[i], t) && (best < 0 || tk[i].size() > tk[static_cast<size_t>(best)].size()))
         best = static_cast<long>(i);
     if (best >= 0)
       return Error(Exit::perm, fmt::format("{} cannot be removed on its own: the signer's policy keeps it with {}",
-                                           ptr, join(toks[static_cast<size_t>(best)])))
-          .hint(fmt::format("remove {} instead", join(toks[static_cast<size_t>(best)])));
+                                           ptr, join(tk[static_cast<size_t>(best)])))
+          .hint(fmt::format("remove {} instead", join(tk[static_cast<size_t>(best)])));
     return Error(Exit::perm, fmt::format("{} must stay: the signer's policy signs it in the clear", ptr));
   };
 
@@ -701,9 +865,11 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
     if (t.empty()) throw Error(Exit::usage, "the whole resource cannot be removed");
     if (!at(resource, t))
       throw Error(Exit::usage, fmt::format("{} does not exist in the disclosed resource", ptr));
+    // RFC 6901 escaping has one form per token, so pointers compare as text.
+    std::string canon = join(t);
     bool found = false;
     for (size_t i = 0; i < n && !found; ++i)
-      if (toks[i] == t) {
+      if (in_resource(parts[i].pointer) == canon) {
         drop[i] = 1;
         found = true;
       }
@@ -711,8 +877,9 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
   }
   for (const auto& pat : o.remove_patterns) {
     auto p = tokens_of(pat);
+    const auto& tk = tokens();
     for (size_t i = 0; i < n; ++i)
-      if (pattern_match(p, toks[i])) drop[i] = 1;
+      if (pattern_match(p, tk[i])) drop[i] = 1;
   }
   if (!o.keep.empty() || !o.keep_patterns.empty()) {
     std::vector<std::vector<std::string>> keep;
@@ -724,38 +891,64 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
     }
     std::vector<std::vector<std::string>> keep_pats;
     for (const auto& pat : o.keep_patterns) keep_pats.push_back(tokens_of(pat));
+    const auto& tk = tokens();
     for (size_t i = 0; i < n; ++i) {
       bool kept = false;
-      for (const auto& k : keep) kept = kept || is_prefix(toks[i], k) || is_prefix(k, toks[i]);
-      for (const auto& p : keep_pats) kept = kept || leads_to(p, toks[i]) || pattern_match_prefix(p, toks[i], 0, true);
+      for (const auto& k : keep) kept = kept || is_prefix(tk[i], k) || is_prefix(k, tk[i]);
+      for (const auto& p : keep_pats) kept = kept || leads_to(p, tk[i]) || pattern_match_prefix(p, tk[i], 0, true);
       if (!kept) drop[i] = 1;
     }
   }
   // Everything inside a removed part goes with it.
   std::vector<char> gone(n, 0);
+  size_t removed_count = 0;
   for (size_t i = 0; i < n; ++i) {
     long j = static_cast<long>(i);
     while (j >= 0 && !drop[static_cast<size_t>(j)]) j = parts[static_cast<size_t>(j)].parent;
     gone[i] = j >= 0;
+    removed_count += gone[i] ? 1 : 0;
   }
-  SdJwt out;
-  out.protected_b64 = doc.sd.protected_b64;
-  out.payload_b64 = doc.sd.payload_b64;
-  out.signature_b64 = doc.sd.signature_b64;
-  for (size_t i = 0; i < n; ++i)
-    if (!gone[i]) out.disclosures.push_back(doc.sd.disclosures[i]);
 
   // The result must still satisfy the signed policy ("required" and
   // "requires" rules): check the resource as it will be disclosed.
-  if (out.disclosures.size() != doc.sd.disclosures.size()) {
-    std::set<std::vector<std::string>> removed;
+  if (removed_count) {
+    std::vector<std::vector<std::string>> outer;  // the removed parts not inside another removed part
     for (size_t i = 0; i < n; ++i)
-      if (gone[i]) removed.insert(toks[i]);
-    std::vector<std::string> path;
-    auto after = pruned(resource, path, removed);
-    auto problems = policy_problems(after, doc.policy, {});
+      if (gone[i] && (parts[i].parent < 0 || !gone[static_cast<size_t>(parts[i].parent)])) {
+        auto t = tokens_of(parts[i].pointer);
+        t.erase(t.begin());
+        outer.push_back(std::move(t));
+      }
+    std::vector<std::string> problems;
+    if (own) {
+      std::vector<const std::vector<std::string>*> at_list;
+      for (const auto& t : outer) at_list.push_back(&t);
+      auto& mine = own->processed.claims[k_resource_claim];
+      prune_in_place(mine, at_list);
+      problems = policy_problems(mine, doc.policy, {});
+    } else {
+      std::set<std::vector<std::string>> removed(outer.begin(), outer.end());
+      std::vector<std::string> path;
+      problems = policy_problems(pruned(resource, path, removed), doc.policy, {});
+    }
     if (!problems.empty())
       throw Error(Exit::perm, fmt::format("the signer's policy forbids this extraction: {}", problems.front()));
+  }
+  SdJwt out;
+  if (own) {
+    out.protected_b64 = std::move(own->sd.protected_b64);
+    out.payload_b64 = std::move(own->sd.payload_b64);
+    out.signature_b64 = std::move(own->sd.signature_b64);
+    out.disclosures.reserve(n - removed_count);
+    for (size_t i = 0; i < n; ++i)
+      if (!gone[i]) out.disclosures.push_back(std::move(own->sd.disclosures[i]));
+  } else {
+    out.protected_b64 = doc.sd.protected_b64;
+    out.payload_b64 = doc.sd.payload_b64;
+    out.signature_b64 = doc.sd.signature_b64;
+    out.disclosures.reserve(n - removed_count);
+    for (size_t i = 0; i < n; ++i)
+      if (!gone[i]) out.disclosures.push_back(doc.sd.disclosures[i]);
   }
   if (o.holder_key) {
     auto cnf = holder_key(doc.payload);
@@ -769,13 +962,18 @@ SdJwt extract(const Document& doc, const ExtractOptions& o) {
   return out;
 }
 
+}  // namespace
+
+SdJwt extract(const Document& doc, const ExtractOptions& options) { return extract_impl(doc, nullptr, options); }
+
+SdJwt extract(Document&& doc, const ExtractOptions& options) { return extract_impl(doc, &doc, options); }
+
 // ---- verification ----------------------------------------------------------------
 
 Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   const int64_t now = o.now ? o.now : now_seconds();
-  Document doc;
-  doc.sd = sd;
-  decode_parts(doc, o.limits);
+  Document doc;  // doc.sd stays empty: `sd` is read in place
+  decode_parts(sd, doc, o.limits);
   const auto& header = doc.header;
   // JWS header: EdDSA only (RFC 9901 §4.1: never "none" or a MAC), hc's typ,
   // no extensions the verifier would have to understand.
@@ -804,7 +1002,7 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   if (!jws_verify(signer->ed25519, sd.protected_b64, sd.payload_b64, sd.signature_b64))
     throw invalid(fmt::format("the issuer signature does not verify with key {}", signer->key_id));
 
-  process_parts(doc, o.limits);
+  process_parts(sd, doc, o.limits);
 
   Verdict v;
   v.signer = iss;
@@ -854,7 +1052,7 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
     if (v.kb_iat > now + o.skew) throw invalid("the key-binding JWT is issued in the future");
     v.kb_present = true;
   }
-  v.resource = doc.resource();
+  v.resource = std::move(doc.processed.claims[k_resource_claim]);
   return v;
 }
 

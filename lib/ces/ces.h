@@ -59,8 +59,9 @@ class Signer {
 /// The parts of an SD-JWT as hc-extract sees it (no signature check).
 struct Document {
   SdJwt sd;
-  json::Value header, payload;
-  Processed processed;      ///< disclosures applied
+  json::Value header;
+  json::Value payload;      ///< the signed claims outside the resource (iss, iat, cnf, hc_policy, ...)
+  Processed processed;      ///< disclosures applied; claims is just {"fhir": the disclosed resource}
   Policy policy;            ///< from the signed hc_policy claim
   /// The disclosed resource (processed.claims["fhir"]).
   const json::Value& resource() const;
@@ -86,6 +87,9 @@ struct ExtractOptions {
 /// a part the signed policy says must stay, one that is not separately
 /// removable, or a removal that breaks a "requires" rule → Error{perm}.
 SdJwt extract(const Document& doc, const ExtractOptions& options);
+/// The same for a Document the caller no longer needs: the resource is
+/// pruned in place and the texts are moved (no copy of either).
+SdJwt extract(Document&& doc, const ExtractOptions& options);
 
 /// Reads an extraction policy file: {"remove": [...]} and/or {"keep": [...]}.
 void load_extract_policy(const std::string& path, ExtractOptions& options);

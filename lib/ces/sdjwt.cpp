@@ -3,8 +3,11 @@
 
 #include <hc/core/error.h>
 
-#include <unordered_map>
-#include <unordered_set>
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -13,17 +16,24 @@ namespace {
 
 Error invalid(std::string msg) { return Error(Exit::invalid, std::move(msg)); }
 
-bool is_b64url_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
-}
-
-std::string decode_b64_text(std::string_view b64, const std::string& what) {
-  try {
-    return crypto::unbase64url_text(b64);
-  } catch (const Error& e) {
-    throw invalid(fmt::format("{}: {}", what, e.message()));
+/// Character classes of the SD-JWT alphabet: base64url, "." and "~".
+enum : uint8_t { k_b64c = 1, k_dot = 2, k_tilde = 4 };
+struct CharClasses {
+  uint8_t v[256];
+  constexpr CharClasses() : v() {
+    for (int c = 'A'; c <= 'Z'; ++c) v[c] = k_b64c;
+    for (int c = 'a'; c <= 'z'; ++c) v[c] = k_b64c;
+    for (int c = '0'; c <= '9'; ++c) v[c] = k_b64c;
+    v[static_cast<unsigned char>('-')] = k_b64c;
+    v[static_cast<unsigned char>('_')] = k_b64c;
+    v[static_cast<unsigned char>('.')] = k_dot;
+    v[static_cast<unsigned char>('~')] = k_tilde;
   }
-}
+};
+constexpr CharClasses k_class;
+
+bool is_b64url_char(char c) { return k_class.v[static_cast<unsigned char>(c)] == k_b64c; }
+
 
 /// The three dot-separated parts of a compact JWS; false if the shape is wrong.
 bool split_jws(std::string_view jwt, std::string_view& h, std::string_view& p, std::string_view& s) {
@@ -69,7 +79,7 @@ class FlatScanner {
       if (slot < 0 || seen[slot]) return false;
       seen[slot] = true;
       std::string_view v;
-      if (!string(v)) return false;
+      if (!string(v) || (m_classes & ~k_b64c)) return false;
       (slot == 0 ? out.protected_b64 : slot == 1 ? out.payload_b64 : out.signature_b64) = std::string(v);
     } while (take(','));
     if (!take('}')) return false;
@@ -91,14 +101,15 @@ class FlatScanner {
         if (take(']')) continue;
         do {
           std::string_view d;
-          if (!string(d) || out.disclosures.size() >= max_disclosures) return false;
+          if (!string(d) || d.empty() || (m_classes & ~k_b64c) || out.disclosures.size() >= max_disclosures)
+            return false;
           out.disclosures.emplace_back(d);
         } while (take(','));
         if (!take(']')) return false;
       } else if (key == "kb_jwt" && !have_k) {
         have_k = true;
         std::string_view k;
-        if (!string(k)) return false;
+        if (!string(k) || (m_classes & k_tilde)) return false;
         out.kb_jwt = std::string(k);
       } else {
         return false;
@@ -118,22 +129,31 @@ class FlatScanner {
     ++m_i;
     return true;
   }
+  /// A string of the SD-JWT alphabet only; m_classes gets the classes seen.
   bool string(std::string_view& out) {
     if (!take('"')) return false;
-    size_t start = m_i;
-    while (m_i < m_t.size() && m_t[m_i] != '"') {
-      char c = m_t[m_i];
-      if (!is_b64url_char(c) && c != '.' && c != '~') return false;
-      ++m_i;
+    const size_t start = m_i;
+    const char* t = m_t.data();
+    const void* q = std::memchr(t + start, '"', m_t.size() - start);
+    if (!q) return false;
+    const size_t end = static_cast<size_t>(static_cast<const char*>(q) - t);
+    // Every byte must be of the alphabet (class != 0): no branch per byte.
+    uint8_t classes = 0, missing = 0;
+    for (size_t i = start; i < end; ++i) {
+      uint8_t c = k_class.v[static_cast<unsigned char>(t[i])];
+      classes |= c;
+      missing |= static_cast<uint8_t>(c == 0);
     }
-    if (m_i == m_t.size()) return false;
-    out = m_t.substr(start, m_i - start);
-    ++m_i;
+    if (missing) return false;
+    out = m_t.substr(start, end - start);
+    m_classes = classes;
+    m_i = end + 1;
     return true;
   }
 
   std::string_view m_t;
   size_t m_i = 0;
+  uint8_t m_classes = 0;
 };
 
 /// Both serializations must carry the same alphabet, so that every SD-JWT
@@ -158,7 +178,11 @@ void check_alphabet(const SdJwt& sd, const std::string& source) {
 
 }  // namespace
 
-std::string b64(std::string_view text) { return crypto::base64url(text); }
+std::string b64(std::string_view text) {
+  std::string out;
+  crypto::base64url_append(out, crypto::as_bytes(text), text.size());
+  return out;
+}
 
 std::string SdJwt::jwt() const {
   std::string out;
@@ -231,11 +255,10 @@ SdJwt parse_sd_jwt(std::string_view text, const std::string& source, const SdJwt
   if (start < text.size() && text[start] == '{') {
     SdJwt fast;
     if (FlatScanner(text).run(fast, limits.max_disclosures)) {
-      std::string_view hp, pp, sp;
-      if (split_jws(fast.jwt(), hp, pp, sp)) {
-        check_alphabet(fast, source);
-        return fast;
-      }
+      // The scanner admitted only base64url in the JWS members and the
+      // disclosures (none empty) and no "~" in the KB-JWT: check_alphabet's
+      // rules. The three JWS members are non-empty and have no ".".
+      if (!fast.protected_b64.empty() && !fast.payload_b64.empty() && !fast.signature_b64.empty()) return fast;
     }
     auto v = json::parse(text, source, {.max_bytes = limits.max_bytes, .max_depth = 8});
     if (v.contains("signatures"))
@@ -313,7 +336,9 @@ SdJwt parse_sd_jwt(std::string_view text, const std::string& source, const SdJwt
 
 std::string disclosure_digest(std::string_view d) {
   auto h = crypto::sha256(d);
-  return crypto::base64url(h.data(), h.size());
+  std::string out;
+  crypto::base64url_append(out, h.data(), h.size());
+  return out;
 }
 
 void jws_sign(const crypto::SecretBytes& seed, const json::Value& header, const json::Value& payload,
@@ -335,7 +360,12 @@ void jws_sign(const crypto::Ed25519Signer& signer, const json::Value& header, co
 }
 
 json::Value decode_json_part(std::string_view part, const char* what, const SdJwtLimits& limits) {
-  std::string text = decode_b64_text(part, what);
+  thread_local std::string text;  // reused: payloads are kilobytes, parsed once per document
+  try {
+    crypto::unbase64url_text_into(part, text);
+  } catch (const Error& e) {
+    throw invalid(fmt::format("{}: {}", what, e.message()));
+  }
   json::Value v;
   try {
     v = json::parse(text, what, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
@@ -348,185 +378,442 @@ json::Value decode_json_part(std::string_view part, const char* what, const SdJw
 
 bool jws_verify(const crypto::Ed25519Public& key, std::string_view header_b64, std::string_view payload_b64,
                 std::string_view signature_b64) {
-  crypto::Bytes sig;
+  // An Ed25519 signature is 64 bytes: 86 base64url characters.
+  if (signature_b64.size() != 86) return false;
+  thread_local std::string sig, input;
   try {
-    sig = crypto::unbase64url(signature_b64);
+    crypto::unbase64url_text_into(signature_b64, sig);
   } catch (const Error&) {
     return false;
   }
-  std::string input;
+  input.clear();
   input.reserve(header_b64.size() + payload_b64.size() + 1);
   input += header_b64;
   input += '.';
   input += payload_b64;
-  return crypto::ed25519_verify(key.data(), key.size(), input, sig.data(), sig.size());
-}
-
-Disclosure decode_disclosure(std::string_view b64_text, size_t index, const SdJwtLimits& limits) {
-  std::string where = fmt::format("disclosure {}", index + 1);
-  Disclosure d;
-  d.b64 = std::string(b64_text);
-  d.digest = disclosure_digest(b64_text);
-  std::string text = decode_b64_text(b64_text, where);
-  json::Value arr;
-  try {
-    arr = json::parse(text, where, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
-  } catch (const Error& e) {
-    throw invalid(fmt::format("{} is not valid JSON: {}", where, e.message()));
-  }
-  if (!arr.is_array() || (arr.size() != 2 && arr.size() != 3))
-    throw invalid(fmt::format("{} must be a JSON array of 2 or 3 elements", where));
-  const auto& salt = arr[0];
-  if (!salt.is_string()) throw invalid(fmt::format("{} has a malformed salt: not a string", where));
-  d.salt = salt.get<std::string>();
-  if (d.salt.size() < 22 || d.salt.size() > 512)
-    throw invalid(fmt::format("{} has a malformed salt: {} characters (22 to 512 required)", where, d.salt.size()));
-  for (char c : d.salt)
-    if (!is_b64url_char(c)) throw invalid(fmt::format("{} has a malformed salt: not base64url", where));
-  if (arr.size() == 2) {
-    d.is_array_element = true;
-    d.value = std::move(arr[1]);
-  } else {
-    if (!arr[1].is_string()) throw invalid(fmt::format("{} has a claim name that is not a string", where));
-    d.name = arr[1].get<std::string>();
-    if (d.name == "_sd" || d.name == "..." || d.name == "_sd_alg")
-      throw invalid(fmt::format("{} uses the reserved claim name \"{}\"", where, d.name));
-    d.value = std::move(arr[2]);
-  }
-  return d;
+  return crypto::ed25519_verify(key.data(), key.size(), input, crypto::as_bytes(sig), sig.size());
 }
 
 namespace {
 
+/// A disclosure decoded once: its digest as base64url text (43 characters,
+/// no allocation), and its name and value ready to be moved into the claims.
+struct Decoded {
+  char digest[43];
+  bool is_array_element = false;
+  bool used = false;
+  std::string salt;  ///< only filled for decode_disclosure()
+  std::string name;
+  json::Value value;
+
+  std::string_view digest_view() const { return {digest, sizeof digest}; }
+};
+
+std::string disclosure_where(size_t index) { return fmt::format("disclosure {}", index + 1); }
+
+bool json_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+/// A string of printable ASCII without escapes at t[i] == '"'; false otherwise.
+bool plain_string(std::string_view t, size_t& i, std::string_view& out) {
+  size_t start = ++i;
+  while (i < t.size()) {
+    char c = t[i];
+    if (c == '"') {
+      out = t.substr(start, i - start);
+      ++i;
+      return true;
+    }
+    if (c < 0x20 || c > 0x7E || c == '\\') return false;
+    ++i;
+  }
+  return false;
+}
+
+/// The fast path of a disclosure's JSON: ["salt", "name", VALUE] or
+/// ["salt", VALUE] with the salt and name plain ASCII strings. Only the value
+/// goes through json::parse (at one level less of depth, as it sits inside
+/// the array); no array, salt or name is built. Anything else, and any
+/// failure, returns false and the general path decides, with its errors.
+bool split_disclosure(std::string_view t, const SdJwtLimits& limits, std::string_view& salt,
+                      std::optional<std::string_view>& name, json::Value& value) {
+  if (limits.max_depth < 2 || t.size() > limits.max_bytes) return false;
+  size_t i = 0, n = t.size();
+  auto ws = [&] {
+    while (i < n && json_ws(t[i])) ++i;
+  };
+  ws();
+  if (i == n || t[i] != '[') return false;
+  ++i;
+  ws();
+  if (i == n || t[i] != '"' || !plain_string(t, i, salt)) return false;
+  ws();
+  if (i == n || t[i] != ',') return false;
+  ++i;
+  ws();
+  if (i == n) return false;
+  size_t value_start = i;
+  if (t[i] == '"') {
+    std::string_view s;
+    size_t j = i;
+    if (plain_string(t, j, s)) {
+      size_t k = j;
+      while (k < n && json_ws(t[k])) ++k;
+      if (k < n && t[k] == ',') {
+        name = s;
+        value_start = k + 1;
+      }
+    }
+  }
+  size_t end = n;
+  while (end > value_start && json_ws(t[end - 1])) --end;
+  if (end == value_start || t[end - 1] != ']') return false;
+  static const std::string k_no_source;
+  try {
+    value = json::parse(t.substr(value_start, end - 1 - value_start), k_no_source,
+                        {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth - 1});
+  } catch (const Error&) {
+    return false;
+  }
+  return true;
+}
+
+/// decode_disclosure's work; `text` is a scratch buffer reused across calls.
+void decode_one(std::string_view b64_text, size_t index, const SdJwtLimits& limits, std::string& text, Decoded& d,
+                bool keep_salt) {
+  auto h = crypto::sha256(b64_text);
+  static_assert(sizeof d.digest == 43);
+  text.clear();
+  crypto::base64url_append(text, h.data(), h.size());
+  std::copy_n(text.data(), 43, d.digest);
+  try {
+    crypto::unbase64url_text_into(b64_text, text);
+  } catch (const Error& e) {
+    throw invalid(fmt::format("{}: {}", disclosure_where(index), e.message()));
+  }
+  auto check_salt = [&](std::string_view salt_text) {
+    if (salt_text.size() < 22 || salt_text.size() > 512)
+      throw invalid(fmt::format("{} has a malformed salt: {} characters (22 to 512 required)",
+                                disclosure_where(index), salt_text.size()));
+    for (char c : salt_text)
+      if (!is_b64url_char(c))
+        throw invalid(fmt::format("{} has a malformed salt: not base64url", disclosure_where(index)));
+    if (keep_salt) d.salt = std::string(salt_text);
+  };
+  auto check_name = [&] {
+    if (d.name == "_sd" || d.name == "..." || d.name == "_sd_alg")
+      throw invalid(fmt::format("{} uses the reserved claim name \"{}\"", disclosure_where(index), d.name));
+  };
+  {
+    std::string_view salt;
+    std::optional<std::string_view> name;
+    if (split_disclosure(text, limits, salt, name, d.value)) {
+      check_salt(salt);
+      d.is_array_element = !name;
+      if (name) {
+        d.name = std::string(*name);
+        check_name();
+      }
+      return;
+    }
+  }
+  static const std::string k_no_source;
+  json::Value arr;
+  try {
+    arr = json::parse(text, k_no_source, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
+  } catch (const Error& e) {
+    throw invalid(fmt::format("{} is not valid JSON: {}", disclosure_where(index), e.message()));
+  }
+  if (!arr.is_array() || (arr.size() != 2 && arr.size() != 3))
+    throw invalid(fmt::format("{} must be a JSON array of 2 or 3 elements", disclosure_where(index)));
+  auto& elems = arr.get_ref<json::Value::array_t&>();
+  const auto& salt = elems[0];
+  if (!salt.is_string())
+    throw invalid(fmt::format("{} has a malformed salt: not a string", disclosure_where(index)));
+  check_salt(salt.get_ref<const std::string&>());
+  if (elems.size() == 2) {
+    d.is_array_element = true;
+    d.value = std::move(elems[1]);
+  } else {
+    if (!elems[1].is_string())
+      throw invalid(fmt::format("{} has a claim name that is not a string", disclosure_where(index)));
+    d.name = std::move(elems[1].get_ref<std::string&>());
+    check_name();
+    d.value = std::move(elems[2]);
+  }
+}
+
+}  // namespace
+
+Disclosure decode_disclosure(std::string_view b64_text, size_t index, const SdJwtLimits& limits) {
+  std::string text;
+  Decoded d;
+  decode_one(b64_text, index, limits, text, d, true);
+  Disclosure out;
+  out.b64 = std::string(b64_text);
+  out.digest.assign(d.digest, sizeof d.digest);
+  out.salt = std::move(d.salt);
+  out.is_array_element = d.is_array_element;
+  out.name = std::move(d.name);
+  out.value = std::move(d.value);
+  return out;
+}
+
+namespace {
+
+/// RFC 9901 §7.1 step 3 over the payload in place: each disclosure is decoded
+/// once and its value moved (not copied) into the object or array that
+/// references it; the digests of `_sd` arrays and "..." elements are looked
+/// up by text in a sorted index. The payload's own values are never copied.
+/// The first 8 characters of a digest as a number: digests are base64url of
+/// SHA-256, so this orders and tells apart almost all of them without a
+/// string comparison; equal prefixes are compared in full.
+uint64_t digest_prefix(std::string_view d) {
+  uint64_t v = 0;
+  std::memcpy(&v, d.data(), std::min<size_t>(8, d.size()));
+  return v;
+}
+
+/// Processor's containers, kept per thread across documents (cleared, not
+/// freed) so that processing a document allocates little beyond its values.
+struct ProcessorScratch {
+  std::vector<Decoded> discs;
+  std::vector<std::pair<uint64_t, uint32_t>> index;
+  std::vector<std::string_view> hidden;
+  std::vector<json::Value> kept;
+  std::string text;
+  bool busy = false;
+};
+
 class Processor {
  public:
-  Processor(const std::vector<std::string>& disclosures, const SdJwtLimits& limits) : m_limits(limits) {
-    m_discs.reserve(disclosures.size());
-    m_by_digest.reserve(disclosures.size() * 2);
-    for (size_t i = 0; i < disclosures.size(); ++i) {
-      m_discs.push_back(decode_disclosure(disclosures[i], i, limits));
-      if (!m_by_digest.emplace(m_discs.back().digest, i).second)
-        throw invalid(fmt::format("disclosure {} is sent twice (same digest as an earlier one)", i + 1));
-    }
-    m_parts.resize(disclosures.size());
-    m_used.assign(disclosures.size(), false);
+  Processor(const std::vector<std::string>& disclosures, const SdJwtLimits& limits)
+      : m_limits(limits), m_lease(scratch()), m_scratch(m_lease.s), m_discs(m_scratch.discs),
+        m_index(m_scratch.index), m_hidden(m_scratch.hidden), m_kept(m_scratch.kept) {
+    const size_t n = disclosures.size();
+    m_discs.resize(n);
+    for (size_t i = 0; i < n; ++i) decode_one(disclosures[i], i, limits, m_scratch.text, m_discs[i], false);
+    for (size_t i = 0; i < n; ++i)
+      m_index.emplace_back(digest_prefix(m_discs[i].digest_view()), static_cast<uint32_t>(i));
+    auto full_less = [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return m_discs[a.second].digest_view() < m_discs[b.second].digest_view();
+    };
+    std::sort(m_index.begin(), m_index.end(), full_less);
+    // Two disclosures with one digest: name the later one of the first such pair.
+    size_t dup = n;
+    for (size_t k = 1; k < m_index.size(); ++k)
+      if (m_index[k].first == m_index[k - 1].first &&
+          m_discs[m_index[k].second].digest_view() == m_discs[m_index[k - 1].second].digest_view())
+        dup = std::min<size_t>(dup, std::max(m_index[k].second, m_index[k - 1].second));
+    if (dup < n) throw invalid(fmt::format("disclosure {} is sent twice (same digest as an earlier one)", dup + 1));
+    m_parts.resize(n);
+    m_ptr.reserve(256);
   }
 
-  Processed run(const json::Value& payload) {
+  Processed run(json::Value&& payload) {
     Processed out;
     if (auto it = payload.find("_sd_alg"); it != payload.end()) {
-      if (!it->is_string() || it->get<std::string>() != "sha-256")
+      if (!it->is_string() || it->get_ref<const std::string&>() != "sha-256")
         throw invalid("_sd_alg must be \"sha-256\"");
     }
-    out.claims = walk(payload, "", -1, 0);
-    out.claims.erase("_sd_alg");
-    for (size_t i = 0; i < m_used.size(); ++i)
-      if (!m_used[i]) throw invalid(fmt::format("disclosure {} is not referenced by any digest", i + 1));
+    walk(payload, -1, 0);
+    payload.erase("_sd_alg");
+    // Digests with no disclosure (decoys, removed parts) must not repeat
+    // either; those with one were checked as they were used.
+    std::sort(m_hidden.begin(), m_hidden.end());
+    if (auto it = std::adjacent_find(m_hidden.begin(), m_hidden.end()); it != m_hidden.end())
+      throw invalid(fmt::format("digest {} appears more than once", *it));
+    for (size_t i = 0; i < m_discs.size(); ++i)
+      if (!m_discs[i].used) throw invalid(fmt::format("disclosure {} is not referenced by any digest", i + 1));
+    out.claims = std::move(payload);
     out.parts = std::move(m_parts);
-    out.hidden = m_hidden;
+    out.hidden = m_hidden.size();
     return out;
   }
 
  private:
-  void see(const std::string& digest) {
-    if (!m_seen.insert(digest).second) throw invalid(fmt::format("digest {} appears more than once", digest));
+  std::string where() const { return m_ptr.empty() ? "/" : m_ptr; }
+
+  size_t push_key(const std::string& k) {
+    size_t mark = m_ptr.size();
+    m_ptr += '/';
+    if (k.find_first_of("~/") == std::string::npos) m_ptr += k;
+    else m_ptr += pointer_escape(k);
+    return mark;
   }
+  size_t push_index(size_t i) {
+    size_t mark = m_ptr.size();
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, i);
+    (void)ec;
+    m_ptr += '/';
+    m_ptr.append(buf, end);
+    return mark;
+  }
+  void pop(size_t mark) { m_ptr.resize(mark); }
 
   /// The disclosure for `digest`, or -1 for a decoy or a removed part.
-  long take(const std::string& digest, bool array_element, const std::string& where) {
-    see(digest);
-    auto it = m_by_digest.find(digest);
-    if (it == m_by_digest.end()) {
-      ++m_hidden;
+  long take(const std::string& digest, bool array_element) {
+    std::string_view key(digest);
+    long found = -1;
+    if (key.size() == sizeof(Decoded::digest)) {
+      uint64_t p = digest_prefix(key);
+      auto it = std::lower_bound(m_index.begin(), m_index.end(), p,
+                                 [](const auto& e, uint64_t k) { return e.first < k; });
+      for (; it != m_index.end() && it->first == p; ++it)
+        if (m_discs[it->second].digest_view() == key) {
+          found = static_cast<long>(it->second);
+          break;
+        }
+    }
+    if (found < 0) {
+      m_hidden.push_back(key);
       return -1;
     }
-    auto i = static_cast<long>(it->second);
-    if (m_discs[i].is_array_element != array_element)
+    auto i = found;
+    auto& d = m_discs[static_cast<size_t>(i)];
+    if (d.used) throw invalid(fmt::format("digest {} appears more than once", digest));
+    if (d.is_array_element != array_element)
       throw invalid(fmt::format("disclosure {} is an {} disclosure but is referenced {} at {}", i + 1,
-                                m_discs[i].is_array_element ? "array-element" : "object-member",
-                                array_element ? "from an array" : "from _sd", where.empty() ? "/" : where));
-    m_used[i] = true;
+                                d.is_array_element ? "array-element" : "object-member",
+                                array_element ? "from an array" : "from _sd", where()));
+    d.used = true;
     return i;
   }
 
-  json::Value walk(const json::Value& v, const std::string& ptr, long parent, unsigned depth) {
+  void walk(json::Value& v, long parent, unsigned depth) {
     if (depth > m_limits.max_depth)
-      throw invalid(fmt::format("nesting deeper than {} levels at {}", m_limits.max_depth, ptr));
-    if (v.is_object()) return walk_object(v, ptr, parent, depth);
-    if (v.is_array()) return walk_array(v, ptr, parent, depth);
-    return v;
+      throw invalid(fmt::format("nesting deeper than {} levels at {}", m_limits.max_depth, m_ptr));
+    if (v.is_object()) walk_object(v, parent, depth);
+    else if (v.is_array()) walk_array(v, parent, depth);
   }
 
-  json::Value walk_object(const json::Value& v, const std::string& ptr, long parent, unsigned depth) {
-    json::Value out = json::Value::object();
-    auto& out_obj = out.get_ref<json::Value::object_t&>();
-    const json::Value* sd = nullptr;
-    for (const auto& [k, child] : v.items()) {
+  void walk_object(json::Value& v, long parent, unsigned depth) {
+    auto& obj = v.get_ref<json::Value::object_t&>();
+    auto sd_it = obj.end();
+    for (auto it = obj.begin(); it != obj.end(); ++it) {
+      const std::string& k = it->first;
       if (k == "_sd") {
-        sd = &child;
+        sd_it = it;
         continue;
       }
-      if (k == "...") throw invalid(fmt::format("\"...\" outside an array element at {}", ptr.empty() ? "/" : ptr));
-      out_obj.emplace(k, walk(child, ptr + "/" + pointer_escape(k), parent, depth + 1));
+      if (k == "...") throw invalid(fmt::format("\"...\" outside an array element at {}", where()));
+      size_t mark = push_key(k);
+      walk(it->second, parent, depth + 1);
+      pop(mark);
     }
-    if (sd) {
-      if (!sd->is_array()) throw invalid(fmt::format("_sd at {} is not an array", ptr.empty() ? "/" : ptr));
-      for (const auto& dg : *sd) {
-        if (!dg.is_string())
-          throw invalid(fmt::format("_sd at {} holds something other than digest strings", ptr.empty() ? "/" : ptr));
-        long i = take(dg.get_ref<const std::string&>(), false, ptr);
-        if (i < 0) continue;
-        auto& d = m_discs[static_cast<size_t>(i)];
-        std::string child_ptr = ptr + "/" + pointer_escape(d.name);
-        if (out_obj.count(d.name))
-          throw invalid(fmt::format("disclosure {} names \"{}\", which is already a claim at {}", i + 1, d.name,
-                                    ptr.empty() ? "/" : ptr));
-        m_parts[static_cast<size_t>(i)] = {child_ptr, parent, false};
-        out_obj.emplace(d.name, walk(d.value, child_ptr, i, depth + 1));
-      }
+    if (sd_it == obj.end()) return;
+    if (!sd_it->second.is_array()) throw invalid(fmt::format("_sd at {} is not an array", where()));
+    // The digests stay alive (their text is looked at until the end) in m_kept.
+    m_kept.push_back(std::move(sd_it->second));
+    obj.erase(sd_it);
+    const auto& digests = m_kept.back().get_ref<const json::Value::array_t&>();
+    for (const auto& dg : digests) {
+      if (!dg.is_string())
+        throw invalid(fmt::format("_sd at {} holds something other than digest strings", where()));
+      long i = take(dg.get_ref<const std::string&>(), false);
+      if (i < 0) continue;
+      auto& d = m_discs[static_cast<size_t>(i)];
+      if (obj.count(d.name))
+        throw invalid(fmt::format("disclosure {} names \"{}\", which is already a claim at {}", i + 1, d.name, where()));
+      size_t mark = push_key(d.name);
+      m_parts[static_cast<size_t>(i)] = {m_ptr, parent, false};
+      auto placed = obj.emplace(std::move(d.name), std::move(d.value)).first;
+      walk(placed->second, i, depth + 1);
+      pop(mark);
     }
-    return out;
   }
 
-  json::Value walk_array(const json::Value& v, const std::string& ptr, long parent, unsigned depth) {
-    json::Value out = json::Value::array();
-    auto& arr = out.get_ref<json::Value::array_t&>();
-    for (const auto& e : v) {
+  void walk_array(json::Value& v, long parent, unsigned depth) {
+    auto& arr = v.get_ref<json::Value::array_t&>();
+    bool any = false;
+    for (const auto& e : arr) any = any || (e.is_object() && e.contains("..."));
+    if (!any) {
+      for (size_t k = 0; k < arr.size(); ++k) {
+        size_t mark = push_index(k);
+        walk(arr[k], parent, depth + 1);
+        pop(mark);
+      }
+      return;
+    }
+    json::Value::array_t out;
+    out.reserve(arr.size());
+    for (auto& e : arr) {
       if (e.is_object() && e.contains("...")) {
-        if (e.size() != 1) throw invalid(fmt::format("an array element at {} has \"...\" and other members", ptr));
+        if (e.size() != 1)
+          throw invalid(fmt::format("an array element at {} has \"...\" and other members", m_ptr));
         const auto& dg = e["..."];
-        if (!dg.is_string()) throw invalid(fmt::format("\"...\" at {} is not a digest string", ptr));
-        long i = take(dg.get_ref<const std::string&>(), true, ptr);
+        if (!dg.is_string()) throw invalid(fmt::format("\"...\" at {} is not a digest string", m_ptr));
+        m_kept.push_back(std::move(e));
+        long i = take(m_kept.back()["..."].get_ref<const std::string&>(), true);
         if (i < 0) continue;
-        std::string child_ptr = ptr + "/" + std::to_string(arr.size());
-        m_parts[static_cast<size_t>(i)] = {child_ptr, parent, true};
-        arr.push_back(walk(m_discs[static_cast<size_t>(i)].value, child_ptr, i, depth + 1));
+        size_t mark = push_index(out.size());
+        m_parts[static_cast<size_t>(i)] = {m_ptr, parent, true};
+        out.push_back(std::move(m_discs[static_cast<size_t>(i)].value));
+        walk(out.back(), i, depth + 1);
+        pop(mark);
         continue;
       }
-      std::string child_ptr = ptr + "/" + std::to_string(arr.size());
-      arr.push_back(walk(e, child_ptr, parent, depth + 1));
+      size_t mark = push_index(out.size());
+      out.push_back(std::move(e));
+      walk(out.back(), parent, depth + 1);
+      pop(mark);
     }
-    return out;
+    arr = std::move(out);
   }
+
+  static ProcessorScratch& scratch() {
+    thread_local ProcessorScratch s;
+    if (!s.busy) return s;
+    // (Not reentrant today; should that change, a nested Processor gets its own.)
+    thread_local std::vector<std::unique_ptr<ProcessorScratch>> more;
+    for (auto& m : more)
+      if (!m->busy) return *m;
+    more.push_back(std::make_unique<ProcessorScratch>());
+    return *more.back();
+  }
+
+  /// Holds a scratch while the Processor lives (also when its constructor
+  /// throws): emptied and given back on destruction.
+  struct Lease {
+    explicit Lease(ProcessorScratch& scratch) : s(scratch) { s.busy = true; }
+    ~Lease() {
+      s.discs.clear();
+      s.index.clear();
+      s.hidden.clear();
+      s.kept.clear();
+      s.busy = false;
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    ProcessorScratch& s;
+  };
 
   const SdJwtLimits& m_limits;
-  std::vector<Disclosure> m_discs;
-  std::unordered_map<std::string, size_t> m_by_digest;
-  std::unordered_set<std::string> m_seen;
+  Lease m_lease;
+  ProcessorScratch& m_scratch;
+  std::vector<Decoded>& m_discs;
+  std::vector<std::pair<uint64_t, uint32_t>>& m_index;  ///< digest prefix → disclosure, sorted
+  std::vector<std::string_view>& m_hidden;             ///< digests with no disclosure
+  std::vector<json::Value>& m_kept;  ///< _sd arrays and "..." elements taken out of the claims
   std::vector<DisclosedPart> m_parts;
-  std::vector<bool> m_used;
-  size_t m_hidden = 0;
+  std::string m_ptr;  ///< RFC 6901 pointer of the value being walked
 };
 
 }  // namespace
 
-Processed process(const json::Value& payload, const std::vector<std::string>& disclosures,
-                  const SdJwtLimits& limits) {
+Processed process(json::Value&& payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits) {
   if (!payload.is_object()) throw invalid("the SD-JWT payload is not a JSON object");
   if (disclosures.size() > limits.max_disclosures)
     throw Error(Exit::data, fmt::format("more than {} disclosures", limits.max_disclosures));
   Processor p(disclosures, limits);
-  return p.run(payload);
+  return p.run(std::move(payload));
+}
+
+Processed process(const json::Value& payload, const std::vector<std::string>& disclosures,
+                  const SdJwtLimits& limits) {
+  if (!payload.is_object()) throw invalid("the SD-JWT payload is not a JSON object");
+  return process(json::Value(payload), disclosures, limits);
 }
 
 std::string pointer_escape(std::string_view token) {

@@ -103,6 +103,9 @@ struct Processed {
 /// object-member one under "..."; nesting deeper than the limit.
 Processed process(const json::Value& payload, const std::vector<std::string>& disclosures,
                   const SdJwtLimits& limits = {});
+/// The same, working on `payload` in place (no copy of the claims).
+Processed process(json::Value&& payload, const std::vector<std::string>& disclosures,
+                  const SdJwtLimits& limits = {});
 
 /// Decodes a JWS part (header or payload) strictly: base64url, then bounded
 /// strict JSON that must be an object. Failures → Error{invalid} naming `what`.

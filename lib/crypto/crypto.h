@@ -155,6 +155,11 @@ inline std::string base64url(std::string_view s) { return base64url(as_bytes(s),
 Bytes unbase64url(std::string_view text);
 /// The same decoding into text (for JSON inside JOSE parts), without a copy.
 std::string unbase64url_text(std::string_view text);
+/// base64url of data[0..n), appended to `out` (no temporary string).
+void base64url_append(std::string& out, const uint8_t* data, size_t n);
+/// unbase64url_text into `out` (its contents replaced, its capacity reused
+/// across calls). Same checks and errors; `out` is unspecified after one.
+void unbase64url_text_into(std::string_view text, std::string& out);
 /// Standard base64 (RFC 4648 §4); `padded` selects "=" padding.
 std::string base64(const uint8_t* data, size_t n, bool padded = true);
 /// Strict standard base64; `padded` says whether "=" padding is required

@@ -150,6 +150,12 @@ std::string unbase64url_text(std::string_view text) {
   out.resize(n);
   return out;
 }
+void unbase64url_text_into(std::string_view text, std::string& out) {
+  out.resize(text.size() / 4 * 3 + 3);
+  size_t n = 0;
+  decode_into(text, true, false, reinterpret_cast<uint8_t*>(out.data()), n);
+  out.resize(n);
+}
 std::string base64(const uint8_t* data, size_t n, bool padded) { return encode(data, n, k_b64, padded); }
 Bytes unbase64(std::string_view text, bool padded) { return decode(text, false, padded); }
 

@@ -41,6 +41,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     o.remove_patterns.push_back("/*");
     auto out = hc::ces::extract(doc, o);
     if (out.disclosures.size() > sd.disclosures.size()) std::abort();
+    // The in-place path (a Document given up) must give the same result.
+    std::string again;
+    try {
+      again = hc::ces::extract(hc::ces::open_document(sd, limits), o).compact();
+    } catch (const hc::Error&) {
+      std::abort();
+    }
+    if (again != out.compact()) std::abort();
   } catch (const hc::Error&) {
   }
   return 0;

@@ -39,7 +39,7 @@ int main(int argc, char** argv) {
       holder = hc::tool::unlock_key(holder_key_file, passphrase);
       o.holder_key = &*holder;
     }
-    auto out = hc::ces::extract(doc, o);
+    auto out = hc::ces::extract(std::move(doc), o);
     bool was_json = text.find_first_not_of(" \t\r\n") != std::string::npos &&
                     text[text.find_first_not_of(" \t\r\n")] == '{';
     bool write_compact = compact || (!as_json && !was_json);

@@ -116,6 +116,9 @@ TEST_CASE("a Bundle entry can go as a whole, and entry resources keep their own 
   inner.remove = {"/entry/1/resource/note"};
   auto w = check(extract(doc, inner));
   CHECK_FALSE(w.resource["entry"][1]["resource"].contains("note"));
+  // The same through the in-place (moved Document) path.
+  CHECK(extract(open_document(ces_test::sign(r)), o).disclosures.size() == extract(doc, o).disclosures.size());
+  CHECK(code_of([&] { extract(open_document(doc.sd), bad); }) == k_perm);
 }
 
 TEST_CASE("extraction refuses pointers that are missing, must stay, or break a rule") {
@@ -440,6 +443,8 @@ TEST_CASE("property: random documents and random removals") {
     auto out = extract(doc, o);
     auto v = check(out);
     CHECK(v.resource == without(r, "", removed));
+    // Extracting from a Document given up (pruned in place) gives the same.
+    CHECK(extract(open_document(sd), o).compact() == out.compact());
     // Flip one character of one disclosure (or of the payload): never valid.
     if (!out.disclosures.empty()) {
       auto t = out;

@@ -1,0 +1,55 @@
+// RandomStream: a system-RNG key expanded with ChaCha20 (see random_stream.h).
+#include <hc/crypto/random_stream.h>
+
+#include <hc/core/error.h>
+#include <hc/crypto/crypto.h>
+
+#include <algorithm>
+#include <cstring>
+
+#include <sodium.h>
+
+namespace hc::crypto {
+
+RandomStream::RandomStream() {
+  if (sodium_init() < 0) throw Error(Exit::internal, "libsodium failed to initialise");
+  random_bytes(m_key.data(), m_key.size());
+}
+
+RandomStream::~RandomStream() {
+  secure_zero(m_key.data(), m_key.size());
+  secure_zero(m_buf.data(), m_buf.size());
+}
+
+void RandomStream::refill() {
+  static_assert(crypto_stream_chacha20_ietf_KEYBYTES == 32 && crypto_stream_chacha20_ietf_NONCEBYTES == 12);
+  uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = {};
+  uint64_t c = m_counter++;
+  for (int i = 0; i < 8; ++i) nonce[i] = static_cast<uint8_t>(c >> (8 * i));
+  crypto_stream_chacha20_ietf(m_buf.data(), m_buf.size(), nonce, m_key.data());
+  m_pos = 0;
+}
+
+void RandomStream::fill(uint8_t* out, size_t n) {
+  while (n > 0) {
+    if (m_pos == m_buf.size()) refill();
+    size_t take = std::min(n, m_buf.size() - m_pos);
+    std::memcpy(out, m_buf.data() + m_pos, take);
+    secure_zero(m_buf.data() + m_pos, take);
+    m_pos += take;
+    out += take;
+    n -= take;
+  }
+}
+
+size_t RandomStream::below(size_t n) {
+  if (n <= 1) return 0;
+  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
+  uint64_t r;
+  do {
+    fill(reinterpret_cast<uint8_t*>(&r), sizeof r);
+  } while (r >= limit);
+  return static_cast<size_t>(r % n);
+}
+
+}  // namespace hc::crypto
