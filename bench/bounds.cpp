@@ -47,13 +47,13 @@ double botan_ed25519_verify_rate(unsigned threads) {
   });
 }
 
-double sodium_ed25519_verify_rate(unsigned threads) {
+double sodium_ed25519_verify_rate(unsigned threads, size_t message_bytes) {
   if (sodium_init() < 0) return 0;
-  return parallel_rate(threads, [] {
+  return parallel_rate(threads, [message_bytes] {
     auto pk = std::make_shared<std::array<uint8_t, 32>>();
     std::array<uint8_t, 64> sk{};
     crypto_sign_keypair(pk->data(), sk.data());
-    std::vector<uint8_t> msg(200, 0x42);
+    std::vector<uint8_t> msg(message_bytes, 0x42);
     auto sig = std::make_shared<std::array<uint8_t, 64>>();
     crypto_sign_detached(sig->data(), nullptr, msg.data(), msg.size(), sk.data());
     return [pk, msg, sig]() -> size_t {
@@ -62,13 +62,13 @@ double sodium_ed25519_verify_rate(unsigned threads) {
   });
 }
 
-double sodium_ed25519_sign_rate(unsigned threads) {
+double sodium_ed25519_sign_rate(unsigned threads, size_t message_bytes) {
   if (sodium_init() < 0) return 0;
-  return parallel_rate(threads, [] {
+  return parallel_rate(threads, [message_bytes] {
     auto sk = std::make_shared<std::array<uint8_t, 64>>();
     std::array<uint8_t, 32> pk{};
     crypto_sign_keypair(pk.data(), sk->data());
-    std::vector<uint8_t> msg(200, 0x42);
+    std::vector<uint8_t> msg(message_bytes, 0x42);
     return [sk, msg]() -> size_t {
       std::array<uint8_t, 64> sig;
       crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), sk->data());

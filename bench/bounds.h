@@ -8,10 +8,13 @@ namespace hc::bench {
 
 /// Ed25519 verifications per second with Botan 2 on `threads` threads.
 double botan_ed25519_verify_rate(unsigned threads = 1);
-/// Ed25519 verifications per second with libsodium on `threads` threads.
-double sodium_ed25519_verify_rate(unsigned threads = 1);
-/// Ed25519 signatures per second (libsodium, the library hc signs with).
-double sodium_ed25519_sign_rate(unsigned threads = 1);
+/// Ed25519 verifications per second with libsodium on `threads` threads, of
+/// `message_bytes`-byte messages (Ed25519 hashes the message with SHA-512, so
+/// a bound for a format's real messages is measured at their real size).
+double sodium_ed25519_verify_rate(unsigned threads = 1, size_t message_bytes = 200);
+/// Ed25519 signatures per second (libsodium, the library hc signs with), of
+/// `message_bytes`-byte messages (signing hashes the message twice).
+double sodium_ed25519_sign_rate(unsigned threads = 1, size_t message_bytes = 200);
 /// Botan 2's Ed25519 signatures per second.
 double botan_ed25519_sign_rate();
 /// SHA-256 (Botan) throughput in bytes per second over messages of `size` bytes.

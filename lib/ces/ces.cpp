@@ -222,12 +222,15 @@ class Framer {
     return d;
   }
 
-  /// A decoy digest (RFC 9901 §4.2.5): 256 bits from the CSPRNG, which is
-  /// what a digest of a random number is indistinguishable from.
+  /// A decoy digest as RFC 9901 §4.2.5 describes it: the SHA-256 of a
+  /// random number (128 bits from the CSPRNG), so that decoys are made the
+  /// way the standard says, not only look like they were.
   Digest decoy() {
-    uint8_t r[32];
+    uint8_t r[16];
     m_rng.fill(r, sizeof r);
-    return encode_digest(r);
+    auto h = crypto::sha256(r, sizeof r);
+    crypto::secure_zero(r, sizeof r);
+    return encode_digest(h.data());
   }
 
   size_t decoys_for(size_t real) const {
