@@ -54,6 +54,18 @@ std::string expect_invalid(const std::function<void()>& fn) {
   return "";
 }
 
+/// A ledger at `dir` whose genesis names three members, the first two of
+/// them delegates (the member.remove cases).
+void init_three_members(const std::string& dir, const hc::keys::SecretKey& o1, const hc::keys::SecretKey& o2,
+                        const hc::keys::SecretKey& o3) {
+  Value doc{{"v", 1},
+            {"name", "removal"},
+            {"time", L::format_time(t0)},
+            {"members", Value::array({member(o1).to_json(), member(o2).to_json(), member(o3).to_json()})},
+            {"delegates", Value::array({o1.pub.key_id, o2.pub.key_id})}};
+  L::Ledger::init(dir, L::Genesis::parse(doc, "genesis"));
+}
+
 }  // namespace
 
 TEST_CASE("append, read back, verify and prove") {
@@ -375,12 +387,7 @@ TEST_CASE("member.add takes effect once more than two thirds of the members appr
 TEST_CASE("member.remove takes effect once more than two thirds of the members approve it") {
   TempDir d;
   auto o1 = key("o1"), o2 = key("o2"), o3 = key("o3"), pat = key("p", hc::keys::Role::patient);
-  Value doc{{"v", 1},
-            {"name", "removal"},
-            {"time", L::format_time(t0)},
-            {"members", Value::array({member(o1).to_json(), member(o2).to_json(), member(o3).to_json()})},
-            {"delegates", Value::array({o1.pub.key_id, o2.pub.key_id})}};
-  L::Ledger::init(d.str(), L::Genesis::parse(doc, "genesis"));
+  init_three_members(d.str(), o1, o2, o3);
   L::Ledger l(d.str());
   auto chain = l.state().chain;
   auto approve = [&](const hc::keys::SecretKey& k, const L::Tx& p, std::string nonce = "") {
@@ -432,12 +439,7 @@ TEST_CASE("member.remove takes effect once more than two thirds of the members a
 TEST_CASE("a member.remove whose approval would take the last delegate is refused; a removal lapses") {
   TempDir d;
   auto o1 = key("o1"), o2 = key("o2"), o3 = key("o3");
-  Value doc{{"v", 1},
-            {"name", "removal"},
-            {"time", L::format_time(t0)},
-            {"members", Value::array({member(o1).to_json(), member(o2).to_json(), member(o3).to_json()})},
-            {"delegates", Value::array({o1.pub.key_id, o2.pub.key_id})}};
-  L::Ledger::init(d.str(), L::Genesis::parse(doc, "genesis"));
+  init_three_members(d.str(), o1, o2, o3);
   L::Ledger l(d.str());
   auto chain = l.state().chain;
   auto approve = [&](const hc::keys::SecretKey& k, const L::Tx& p) {
