@@ -1,6 +1,7 @@
 // SD-JWT serializations and strict disclosure processing (RFC 9901 §4, §7, §8).
 #include <hc/ces/sdjwt.h>
 
+#include <hc/core/byte_scan.h>
 #include <hc/core/error.h>
 
 #include <algorithm>
@@ -137,9 +138,15 @@ class FlatScanner {
     const void* q = std::memchr(t + start, '"', m_t.size() - start);
     if (!q) return false;
     const size_t end = static_cast<size_t>(static_cast<const char*>(q) - t);
-    // Every byte must be of the alphabet (class != 0): no branch per byte.
+    // Every byte must be of the alphabet (class != 0). Blocks of eight
+    // base64url bytes pass at once; the rest, one table lookup per byte.
     uint8_t classes = 0, missing = 0;
-    for (size_t i = start; i < end; ++i) {
+    size_t i = start;
+    while (end - i >= 8 && scan::base64url8(scan::load8(t + i))) {
+      classes = k_b64c;
+      i += 8;
+    }
+    for (; i < end; ++i) {
       uint8_t c = k_class.v[static_cast<unsigned char>(t[i])];
       classes |= c;
       missing |= static_cast<uint8_t>(c == 0);
@@ -416,6 +423,7 @@ bool json_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 /// A string of printable ASCII without escapes at t[i] == '"'; false otherwise.
 bool plain_string(std::string_view t, size_t& i, std::string_view& out) {
   size_t start = ++i;
+  while (t.size() - i >= 8 && scan::plain_ascii8(scan::load8(t.data() + i))) i += 8;
   while (i < t.size()) {
     char c = t[i];
     if (c == '"') {

@@ -60,6 +60,19 @@ struct DecodeTable {
 };
 constexpr DecodeTable k_dec_url(true), k_dec_std(false);
 
+/// The same sextets already shifted to their place in a 24-bit group, one
+/// table per position in a block of four characters; a character outside the
+/// alphabet sets bits 24..31, so one test covers the four.
+struct GroupTables {
+  uint32_t at[4][256];
+  constexpr explicit GroupTables(const DecodeTable& d) : at() {
+    for (int c = 0; c < 256; ++c)
+      for (int k = 0; k < 4; ++k)
+        at[k][c] = d.v[c] == 0xFF ? 0xFF000000u : uint32_t(d.v[c]) << (18 - 6 * k);
+  }
+};
+constexpr GroupTables k_group_url(k_dec_url), k_group_std(k_dec_std);
+
 void decode_into(std::string_view t, bool url, bool padded, uint8_t* out, size_t& out_len);
 
 Bytes decode(std::string_view t, bool url, bool padded) {
@@ -86,10 +99,10 @@ void decode_into(std::string_view t, bool url, bool padded, uint8_t* out, size_t
   size_t n = t.size(), i = 0;
   uint8_t* o = out;
   auto bad_char = [&] { return Error(Exit::data, std::string("bad ") + what + ": unexpected character"); };
+  const auto& g = url ? k_group_url.at : k_group_std.at;
   for (; i + 4 <= n; i += 4) {
-    uint32_t a = tab[p[i]], b = tab[p[i + 1]], c = tab[p[i + 2]], d = tab[p[i + 3]];
-    if ((a | b | c | d) & 0x80) throw bad_char();
-    uint32_t v = (a << 18) | (b << 12) | (c << 6) | d;
+    uint32_t v = g[0][p[i]] | g[1][p[i + 1]] | g[2][p[i + 2]] | g[3][p[i + 3]];
+    if (v >> 24) throw bad_char();
     o[0] = uint8_t(v >> 16);
     o[1] = uint8_t(v >> 8);
     o[2] = uint8_t(v);

@@ -1,6 +1,7 @@
 // Strict bounded parsing (a SAX handler over nlohmann's lexer) and RFC 8785.
 #include <hc/json/json.h>
 
+#include <hc/core/byte_scan.h>
 #include <hc/core/error.h>
 
 #include <algorithm>
@@ -276,11 +277,17 @@ class FastParser {
     return 0;
   }
 
-  /// At the opening quote.
+  /// At the opening quote. Runs of plain ASCII are skipped eight bytes at a
+  /// time; a block that holds anything else is looked at byte by byte.
   bool string(std::string& out) {
     ++m_p;
     const char* run = m_p;
+    const char* block_end = m_p;
     for (;;) {
+      if (m_p >= block_end) {
+        while (m_end - m_p >= 8 && scan::plain_ascii8(scan::load8(m_p))) m_p += 8;
+        block_end = m_end - m_p >= 8 ? m_p + 8 : m_end;
+      }
       if (m_p == m_end) return false;
       auto c = static_cast<unsigned char>(*m_p);
       if (c == '"') {
