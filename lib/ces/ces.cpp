@@ -446,14 +446,44 @@ std::optional<crypto::Ed25519Public> holder_key(const json::Value& payload) {
   return pk;
 }
 
-void decode_parts(const SdJwt& sd, Document& doc, const SdJwtLimits& limits) {
-  doc.header = decode_json_part(sd.protected_b64, "JWS header", limits);
-  doc.payload = decode_json_part(sd.payload_b64, "JWS payload", limits);
+/// The JWS payload's JSON text, decoded into a buffer reused on this thread
+/// (payloads are kilobytes, read once per document).
+std::string& payload_text(std::string_view part) {
+  thread_local std::string text;
+  try {
+    crypto::unbase64url_text_into(part, text);
+  } catch (const Error& e) {
+    throw invalid(fmt::format("JWS payload: {}", e.message()));
+  }
+  return text;
 }
 
-/// Applies the disclosures to doc.payload in place; afterwards doc.payload
-/// holds the claims outside the resource and doc.processed.claims just
-/// {"fhir": resource}, so that nothing is copied.
+/// The payload's DOM, with decode_json_part's checks and messages.
+json::Value parse_payload(const std::string& text, const SdJwtLimits& limits) {
+  json::Value v;
+  try {
+    v = json::parse(text, "JWS payload", {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
+  } catch (const Error& e) {
+    throw invalid(fmt::format("JWS payload is not valid JSON: {}", e.message()));
+  }
+  if (!v.is_object()) throw invalid("JWS payload is not a JSON object");
+  return v;
+}
+
+/// Disclosure processing on the payload's text (process_text), for an hc
+/// EMR: every disclosure inside the resource. On success doc.processed
+/// holds the processed payload; otherwise nothing is changed and the DOM
+/// path (process_parts) decides.
+bool process_fast(const SdJwt& sd, Document& doc, const std::string& text, const SdJwtLimits& limits) {
+  Processed p;
+  if (!process_text(text, sd.disclosures, limits, p)) return false;
+  for (const auto& part : p.parts)
+    if (part.pointer.rfind("/fhir/", 0) != 0) return false;
+  doc.processed = std::move(p);
+  return true;
+}
+
+/// Applies the disclosures to doc.payload in place (the DOM path).
 void process_parts(const SdJwt& sd, Document& doc, const SdJwtLimits& limits) {
   if (!doc.payload.is_object()) throw invalid("the SD-JWT payload is not a JSON object");
   doc.processed = process(std::move(doc.payload), sd.disclosures, limits);
@@ -463,6 +493,12 @@ void process_parts(const SdJwt& sd, Document& doc, const SdJwtLimits& limits) {
       throw invalid(fmt::format("disclosure {} is a claim outside the resource ({}); those must be signed in the clear",
                                 i + 1, p));
   }
+}
+
+/// After either path: doc.payload gets the claims outside the resource and
+/// doc.processed.claims just {"fhir": resource}, so that nothing is copied;
+/// the signed policy is read.
+void finish_parts(Document& doc) {
   auto& claims = doc.processed.claims.get_ref<json::Value::object_t&>();
   auto r = claims.find(k_resource_claim);
   if (r == claims.end() || !r->second.is_object())
@@ -624,8 +660,13 @@ const json::Value& Document::resource() const { return processed.claims[k_resour
 Document open_document(SdJwt sd, const SdJwtLimits& limits) {
   Document doc;
   doc.sd = std::move(sd);
-  decode_parts(doc.sd, doc, limits);
-  process_parts(doc.sd, doc, limits);
+  doc.header = decode_json_part(doc.sd.protected_b64, "JWS header", limits);
+  const std::string& text = payload_text(doc.sd.payload_b64);
+  if (!process_fast(doc.sd, doc, text, limits)) {
+    doc.payload = parse_payload(text, limits);
+    process_parts(doc.sd, doc, limits);
+  }
+  finish_parts(doc);
   return doc;
 }
 
@@ -976,7 +1017,16 @@ SdJwt extract(Document&& doc, const ExtractOptions& options) { return extract_im
 Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   const int64_t now = o.now ? o.now : now_seconds();
   Document doc;  // doc.sd stays empty: `sd` is read in place
-  decode_parts(sd, doc, o.limits);
+  doc.header = decode_json_part(sd.protected_b64, "JWS header", o.limits);
+  // The disclosures are applied on the payload's text first when they can
+  // be (it builds no DOM of the payload, throws nothing), so that the claims
+  // read below exist once; the DOM path keeps the old order: parse, check
+  // the signature, then process.
+  const std::string& text = payload_text(sd.payload_b64);
+  const bool fast = process_fast(sd, doc, text, o.limits);
+  if (!fast) doc.payload = parse_payload(text, o.limits);
+  // Outside the resource the processed claims are the signed ones.
+  const json::Value& claims = fast ? doc.processed.claims : doc.payload;
   const auto& header = doc.header;
   // JWS header: EdDSA only (RFC 9901 §4.1: never "none" or a MAC), hc's typ,
   // no extensions the verifier would have to understand.
@@ -990,7 +1040,7 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   if (header.contains("crit")) throw invalid("the JWS header has \"crit\" extensions, which hc does not support");
   for (const char* k : {"jku", "jwk", "x5u", "x5c"})
     if (header.contains(k)) throw invalid(fmt::format("the JWS header carries \"{}\"; the signer's key comes from the verifier", k));
-  std::string iss = claim_string(doc.payload, "iss", "the SD-JWT");
+  std::string iss = claim_string(claims, "iss", "the SD-JWT");
   if (auto kid = header.find("kid"); kid != header.end() && (!kid->is_string() || kid->get<std::string>() != iss))
     throw invalid("the JWS \"kid\" differs from \"iss\"");
   const keys::PublicKey* signer = nullptr;
@@ -1005,7 +1055,8 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   if (!jws_verify(signer->ed25519, sd.protected_b64, sd.payload_b64, sd.signature_b64))
     throw invalid(fmt::format("the issuer signature does not verify with key {}", signer->key_id));
 
-  process_parts(sd, doc, o.limits);
+  if (!fast) process_parts(sd, doc, o.limits);
+  finish_parts(doc);
 
   Verdict v;
   v.signer = iss;

@@ -135,18 +135,20 @@ class FlatScanner {
     if (!take('"')) return false;
     const size_t start = m_i;
     const char* t = m_t.data();
+    // The common case: base64url up to the closing quote.
+    const size_t run = scan::base64url_prefix(t + start, m_t.size() - start);
+    if (start + run < m_t.size() && t[start + run] == '"') {
+      out = m_t.substr(start, run);
+      m_classes = run ? k_b64c : 0;
+      m_i = start + run + 1;
+      return true;
+    }
     const void* q = std::memchr(t + start, '"', m_t.size() - start);
     if (!q) return false;
     const size_t end = static_cast<size_t>(static_cast<const char*>(q) - t);
-    // Every byte must be of the alphabet (class != 0). Blocks of eight
-    // base64url bytes pass at once; the rest, one table lookup per byte.
-    uint8_t classes = 0, missing = 0;
-    size_t i = start;
-    while (end - i >= 8 && scan::base64url8(scan::load8(t + i))) {
-      classes = k_b64c;
-      i += 8;
-    }
-    for (; i < end; ++i) {
+    // Every byte must be of the alphabet (class != 0).
+    uint8_t classes = run ? k_b64c : 0, missing = 0;
+    for (size_t i = start + run; i < end; ++i) {
       uint8_t c = k_class.v[static_cast<unsigned char>(t[i])];
       classes |= c;
       missing |= static_cast<uint8_t>(c == 0);
@@ -423,7 +425,7 @@ bool json_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 /// A string of printable ASCII without escapes at t[i] == '"'; false otherwise.
 bool plain_string(std::string_view t, size_t& i, std::string_view& out) {
   size_t start = ++i;
-  while (t.size() - i >= 8 && scan::plain_ascii8(scan::load8(t.data() + i))) i += 8;
+  i += scan::plain_ascii_prefix(t.data() + i, t.size() - i);
   while (i < t.size()) {
     char c = t[i];
     if (c == '"') {
@@ -442,9 +444,10 @@ bool plain_string(std::string_view t, size_t& i, std::string_view& out) {
 /// goes through json::parse (at one level less of depth, as it sits inside
 /// the array); no array, salt or name is built. Anything else, and any
 /// failure, returns false and the general path decides, with its errors.
-bool split_disclosure(std::string_view t, const SdJwtLimits& limits, std::string_view& salt,
-                      std::optional<std::string_view>& name, json::Value& value) {
-  if (limits.max_depth < 2 || t.size() > limits.max_bytes) return false;
+/// The texts of the fast form's parts: the salt and name without their
+/// quotes, the value as it stands (not checked here).
+bool split_disclosure_text(std::string_view t, std::string_view& salt, std::optional<std::string_view>& name,
+                           std::string_view& value_text) {
   size_t i = 0, n = t.size();
   auto ws = [&] {
     while (i < n && json_ws(t[i])) ++i;
@@ -475,10 +478,19 @@ bool split_disclosure(std::string_view t, const SdJwtLimits& limits, std::string
   size_t end = n;
   while (end > value_start && json_ws(t[end - 1])) --end;
   if (end == value_start || t[end - 1] != ']') return false;
+  value_text = t.substr(value_start, end - 1 - value_start);
+  return true;
+}
+
+/// split_disclosure_text, then the value through json::parse.
+bool split_disclosure(std::string_view t, const SdJwtLimits& limits, std::string_view& salt,
+                      std::optional<std::string_view>& name, json::Value& value) {
+  if (limits.max_depth < 2 || t.size() > limits.max_bytes) return false;
+  std::string_view value_text;
+  if (!split_disclosure_text(t, salt, name, value_text)) return false;
   static const std::string k_no_source;
   try {
-    value = json::parse(t.substr(value_start, end - 1 - value_start), k_no_source,
-                        {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth - 1});
+    value = json::parse(value_text, k_no_source, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth - 1});
   } catch (const Error&) {
     return false;
   }
@@ -809,6 +821,420 @@ class Processor {
 };
 
 }  // namespace
+
+namespace {
+
+/// The fast path of disclosure processing (process_text): the payload's JSON
+/// text is copied to an output text with every `_sd` digest and "..."
+/// element replaced by what its disclosure holds, and the output is parsed
+/// once. No DOM is built of the payload, of a disclosure, or of a digest.
+///
+/// It decides only the common, valid case. Whatever it does not copy (the
+/// `_sd` arrays, "..." elements, `_sd_alg`, salts and names) it checks
+/// strictly here; whatever it copies (names and values) the final parse
+/// checks. On anything else — every error, escapes in a name or digest, a
+/// "..." member anywhere but alone in an array element, a disclosure no
+/// digest references, nesting near the limit — it gives up, and process()
+/// on the DOM decides and words the error.
+class Splicer {
+ public:
+  Splicer(const std::vector<std::string>& disclosures, const SdJwtLimits& limits)
+      : m_limits(limits), m_lease(scratch()), m_s(m_lease.s) {
+    m_s.discs.resize(disclosures.size());
+    m_s.arena.clear();
+    for (size_t i = 0; i < disclosures.size(); ++i) m_ok = m_ok && decode(disclosures[i], m_s.discs[i]);
+    if (!m_ok) return;
+    auto& index = m_s.index;
+    for (size_t i = 0; i < m_s.discs.size(); ++i)
+      index.emplace_back(digest_prefix(m_s.discs[i].digest_view()), static_cast<uint32_t>(i));
+    std::sort(index.begin(), index.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return m_s.discs[a.second].digest_view() < m_s.discs[b.second].digest_view();
+    });
+    for (size_t k = 1; k < index.size() && m_ok; ++k)
+      m_ok = !(index[k].first == index[k - 1].first &&
+               m_s.discs[index[k].second].digest_view() == m_s.discs[index[k - 1].second].digest_view());
+  }
+
+  bool run(std::string_view payload, const std::string& source, Processed& out) {
+    if (!m_ok) return false;
+    std::string& text = m_s.out;
+    text.clear();
+    text.reserve(payload.size() + m_s.arena.size());
+    m_s.ptr.clear();
+    m_parts.assign(m_s.discs.size(), {});
+    Cursor c{payload.data(), payload.data() + payload.size()};
+    ws(c);
+    if (c.p == c.end || *c.p != '{' || !object(c, -1, 0, true)) return false;
+    ws(c);
+    if (c.p != c.end) return false;
+    for (const auto& d : m_s.discs)
+      if (!d.used) return false;
+    auto& hidden = m_s.hidden;
+    std::sort(hidden.begin(), hidden.end());
+    if (std::adjacent_find(hidden.begin(), hidden.end()) != hidden.end()) return false;
+    json::Value claims;
+    try {
+      claims = json::parse(text, source, {.max_bytes = m_limits.max_bytes, .max_depth = m_limits.max_depth});
+    } catch (const Error&) {
+      return false;
+    }
+    out.claims = std::move(claims);
+    out.parts = std::move(m_parts);
+    out.hidden = hidden.size();
+    return true;
+  }
+
+ private:
+  struct Cursor {
+    const char* p;
+    const char* end;
+  };
+  /// One decoded disclosure: name and value as offsets into the arena (which
+  /// may move while disclosures are appended).
+  struct Disc {
+    char digest[43];
+    bool is_array_element = false;
+    bool used = false;
+    size_t name_at = 0, name_len = 0, value_at = 0, value_len = 0;
+    std::string_view digest_view() const { return {digest, sizeof digest}; }
+  };
+  struct Scratch {
+    std::vector<Disc> discs;
+    std::vector<std::pair<uint64_t, uint32_t>> index;
+    std::vector<std::string_view> hidden;
+    std::string arena, decoded, out, ptr;
+    bool busy = false;
+  };
+  struct Lease {
+    explicit Lease(Scratch& scratch) : s(scratch) { s.busy = true; }
+    ~Lease() {
+      s.discs.clear();
+      s.index.clear();
+      s.hidden.clear();
+      s.busy = false;
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Scratch& s;
+  };
+  static Scratch& scratch() {
+    thread_local Scratch s;
+    if (!s.busy) return s;
+    thread_local std::vector<std::unique_ptr<Scratch>> more;
+    for (auto& m : more)
+      if (!m->busy) return *m;
+    more.push_back(std::make_unique<Scratch>());
+    return *more.back();
+  }
+
+  bool decode(const std::string& b64_text, Disc& d) {
+    auto h = crypto::sha256(b64_text);
+    std::string& tmp = m_s.decoded;
+    tmp.clear();
+    crypto::base64url_append(tmp, h.data(), h.size());
+    std::copy_n(tmp.data(), sizeof d.digest, d.digest);
+    try {
+      crypto::unbase64url_text_into(b64_text, tmp);
+    } catch (const Error&) {
+      return false;
+    }
+    if (tmp.size() > m_limits.max_bytes) return false;
+    // [ "salt" , ( "name" , )? value ]: the salt plain base64url, a name
+    // without escapes (it is copied, and the final parse checks it), the
+    // value left to the splice (which needs exactly one value there).
+    Cursor c{tmp.data(), tmp.data() + tmp.size()};
+    std::string_view salt, first;
+    if (!take(c, '[') || !digest(c, salt) || !take(c, ',')) return false;
+    if (salt.size() < 22 || salt.size() > 512 || scan::base64url_prefix(salt.data(), salt.size()) != salt.size())
+      return false;
+    ws(c);
+    const char* value_start = c.p;
+    d.is_array_element = true;
+    if (c.p != c.end && *c.p == '"') {
+      bool escaped;
+      if (!string(c, first, escaped) || escaped) return false;
+      if (take(c, ',')) {
+        if (first == "_sd" || first == "..." || first == "_sd_alg") return false;
+        d.is_array_element = false;
+        d.name_at = m_s.arena.size() + static_cast<size_t>(first.data() - tmp.data());
+        d.name_len = first.size();
+        value_start = c.p;
+      }
+    }
+    const char* end = c.end;
+    while (end > value_start && json_ws(end[-1])) --end;
+    if (end == value_start || end[-1] != ']') return false;
+    d.value_at = m_s.arena.size() + static_cast<size_t>(value_start - tmp.data());
+    d.value_len = static_cast<size_t>(end - 1 - value_start);
+    m_s.arena += tmp;
+    return true;
+  }
+
+  static void ws(Cursor& c) {
+    while (c.p != c.end && json_ws(*c.p)) ++c.p;
+  }
+  static bool take(Cursor& c, char ch) {
+    ws(c);
+    if (c.p == c.end || *c.p != ch) return false;
+    ++c.p;
+    return true;
+  }
+
+  /// A string at c.p == '"': its text between the quotes, escapes left as
+  /// they are; `escaped` tells whether it has any.
+  static bool string(Cursor& c, std::string_view& text, bool& escaped) {
+    const char* start = ++c.p;
+    escaped = false;
+    for (;;) {
+      c.p += scan::plain_ascii_prefix(c.p, static_cast<size_t>(c.end - c.p));
+      if (c.p == c.end) return false;
+      char ch = *c.p;
+      if (ch == '"') break;
+      if (ch == '\\') {
+        escaped = true;
+        if (c.end - c.p < 2) return false;
+        c.p += 2;
+        continue;
+      }
+      ++c.p;
+    }
+    text = std::string_view(start, static_cast<size_t>(c.p - start));
+    ++c.p;
+    return true;
+  }
+
+  /// A digest string at the cursor. It is not copied, so it is checked
+  /// here: printable ASCII without escapes (every real digest is base64url).
+  static bool digest(Cursor& c, std::string_view& d) {
+    ws(c);
+    if (c.p == c.end || *c.p != '"') return false;
+    const char* start = ++c.p;
+    c.p += scan::plain_ascii_prefix(c.p, static_cast<size_t>(c.end - c.p));
+    if (c.p == c.end || *c.p != '"') return false;
+    d = std::string_view(start, static_cast<size_t>(c.p - start));
+    ++c.p;
+    return true;
+  }
+
+  /// The disclosure for `d`, marked used; -1 for a digest with none (a
+  /// decoy or a removed part); -2 when process() must decide.
+  long take_digest(std::string_view d, bool array_element) {
+    if (d.size() == sizeof(Disc::digest)) {
+      uint64_t p = digest_prefix(d);
+      auto it = std::lower_bound(m_s.index.begin(), m_s.index.end(), p,
+                                 [](const auto& e, uint64_t k) { return e.first < k; });
+      for (; it != m_s.index.end() && it->first == p; ++it) {
+        Disc& disc = m_s.discs[it->second];
+        if (disc.digest_view() != d) continue;
+        if (disc.used || disc.is_array_element != array_element) return -2;
+        disc.used = true;
+        return it->second;
+      }
+    }
+    m_s.hidden.push_back(d);
+    return -1;
+  }
+
+  size_t push(std::string_view token) {
+    size_t mark = m_s.ptr.size();
+    m_s.ptr += '/';
+    if (token.find_first_of("~/") == std::string_view::npos) m_s.ptr += token;
+    else m_s.ptr += pointer_escape(token);
+    return mark;
+  }
+  size_t push(size_t index) {
+    size_t mark = m_s.ptr.size();
+    char buf[24];
+    auto res = std::to_chars(buf, buf + sizeof buf, index);
+    m_s.ptr += '/';
+    m_s.ptr.append(buf, res.ptr);
+    return mark;
+  }
+  void pop(size_t mark) { m_s.ptr.resize(mark); }
+
+  /// Copies one value at the cursor, replacing what disclosures hold.
+  bool value(Cursor& c, long parent, unsigned depth) {
+    ws(c);
+    if (c.p == c.end) return false;
+    if (*c.p == '{') return object(c, parent, depth, false);
+    if (*c.p == '[') return array(c, parent, depth);
+    const char* start = c.p;
+    if (*c.p == '"') {
+      std::string_view t;
+      bool escaped;
+      if (!string(c, t, escaped)) return false;
+    } else {
+      while (c.p != c.end && *c.p != ',' && *c.p != ']' && *c.p != '}' && !json_ws(*c.p)) ++c.p;
+      if (c.p == start) return false;
+    }
+    m_s.out.append(start, c.p);
+    return true;
+  }
+
+  /// A disclosed value: the whole of its text must be one value.
+  bool disclosed(size_t i, unsigned depth) {
+    const Disc& d = m_s.discs[i];
+    Cursor v{m_s.arena.data() + d.value_at, m_s.arena.data() + d.value_at + d.value_len};
+    if (!value(v, static_cast<long>(i), depth)) return false;
+    ws(v);
+    return v.p == v.end;
+  }
+
+  bool object(Cursor& c, long parent, unsigned depth, bool top) {
+    if (depth + 2 >= m_limits.max_depth) return false;
+    ++c.p;
+    m_s.out += '{';
+    bool first = true, seen_sd = false, seen_alg = false;
+    ws(c);
+    if (c.p != c.end && *c.p == '}') {
+      ++c.p;
+      m_s.out += '}';
+      return true;
+    }
+    for (;;) {
+      ws(c);
+      std::string_view key;
+      bool escaped;
+      if (c.p == c.end || *c.p != '"' || !string(c, key, escaped) || escaped) return false;
+      if (!take(c, ':')) return false;
+      if (key == "_sd") {
+        // (Not copied, so a second one would escape the final parse's check
+        // of duplicate names.)
+        if (seen_sd || !take(c, '[')) return false;
+        seen_sd = true;
+        ws(c);
+        if (c.p != c.end && *c.p == ']') {
+          ++c.p;
+        } else {
+          for (;;) {
+            std::string_view d;
+            if (!digest(c, d)) return false;
+            long i = take_digest(d, false);
+            if (i == -2) return false;
+            if (i >= 0) {
+              const Disc& disc = m_s.discs[static_cast<size_t>(i)];
+              std::string_view name(m_s.arena.data() + disc.name_at, disc.name_len);
+              if (!first) m_s.out += ',';
+              first = false;
+              m_s.out += '"';
+              m_s.out += name;
+              m_s.out += "\":";
+              size_t mark = push(name);
+              m_parts[static_cast<size_t>(i)] = {m_s.ptr, parent, false};
+              if (!disclosed(static_cast<size_t>(i), depth + 1)) return false;
+              pop(mark);
+            }
+            ws(c);
+            if (c.p != c.end && *c.p == ',') {
+              ++c.p;
+              continue;
+            }
+            if (!take(c, ']')) return false;
+            break;
+          }
+        }
+      } else if (key == "...") {
+        return false;
+      } else if (top && key == "_sd_alg") {
+        std::string_view alg;
+        if (seen_alg || !digest(c, alg) || alg != "sha-256") return false;
+        seen_alg = true;
+      } else {
+        if (!first) m_s.out += ',';
+        first = false;
+        m_s.out += '"';
+        m_s.out += key;
+        m_s.out += "\":";
+        size_t mark = push(key);
+        if (!value(c, parent, depth + 1)) return false;
+        pop(mark);
+      }
+      ws(c);
+      if (c.p == c.end) return false;
+      if (*c.p == ',') {
+        ++c.p;
+        continue;
+      }
+      if (*c.p != '}') return false;
+      ++c.p;
+      m_s.out += '}';
+      return true;
+    }
+  }
+
+  /// At c.p == '{': if this array element is exactly {"...": "digest"},
+  /// takes it and sets `d`; otherwise leaves the cursor where it was.
+  static bool ellipsis_element(Cursor& c, std::string_view& d) {
+    Cursor k = c;
+    ++k.p;
+    ws(k);
+    std::string_view key;
+    bool escaped;
+    if (k.p == k.end || *k.p != '"' || !string(k, key, escaped) || escaped || key != "...") return false;
+    if (!take(k, ':') || !digest(k, d) || !take(k, '}')) return false;
+    c = k;
+    return true;
+  }
+
+  bool array(Cursor& c, long parent, unsigned depth) {
+    if (depth + 2 >= m_limits.max_depth) return false;
+    ++c.p;
+    m_s.out += '[';
+    size_t n = 0;
+    ws(c);
+    if (c.p != c.end && *c.p == ']') {
+      ++c.p;
+      m_s.out += ']';
+      return true;
+    }
+    for (;;) {
+      ws(c);
+      if (c.p == c.end) return false;
+      std::string_view d;
+      if (*c.p == '{' && ellipsis_element(c, d)) {
+        long i = take_digest(d, true);
+        if (i == -2) return false;
+        if (i >= 0) {
+          if (n) m_s.out += ',';
+          size_t mark = push(n++);
+          m_parts[static_cast<size_t>(i)] = {m_s.ptr, parent, true};
+          if (!disclosed(static_cast<size_t>(i), depth + 1)) return false;
+          pop(mark);
+        }
+      } else {
+        if (n) m_s.out += ',';
+        size_t mark = push(n++);
+        if (!value(c, parent, depth + 1)) return false;
+        pop(mark);
+      }
+      ws(c);
+      if (c.p == c.end) return false;
+      if (*c.p == ',') {
+        ++c.p;
+        continue;
+      }
+      if (*c.p != ']') return false;
+      ++c.p;
+      m_s.out += ']';
+      return true;
+    }
+  }
+
+  const SdJwtLimits& m_limits;
+  Lease m_lease;
+  Scratch& m_s;
+  bool m_ok = true;
+  std::vector<DisclosedPart> m_parts;
+};
+
+}  // namespace
+
+bool process_text(std::string_view payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits,
+                  Processed& out, const std::string& source) {
+  if (disclosures.size() > limits.max_disclosures || payload.size() > limits.max_bytes) return false;
+  return Splicer(disclosures, limits).run(payload, source, out);
+}
 
 Processed process(json::Value&& payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits) {
   if (!payload.is_object()) throw invalid("the SD-JWT payload is not a JSON object");

@@ -107,6 +107,19 @@ Processed process(const json::Value& payload, const std::vector<std::string>& di
 Processed process(json::Value&& payload, const std::vector<std::string>& disclosures,
                   const SdJwtLimits& limits = {});
 
+/// The fast path of process() for a payload given as its JSON text (the
+/// decoded JWS payload): when it returns true, `out` is exactly what
+/// process(json::parse(payload), disclosures, limits) returns. It builds no
+/// DOM but the result's: the payload is copied once with the disclosures
+/// put in place and the copy is parsed. It returns false — and `out` is not
+/// to be used — for anything it does not decide: every invalid input, and
+/// valid ones it leaves to process() (escapes in names or digests, nesting
+/// within two levels of the limit). Callers then parse the payload and call
+/// process(), which gives the answer and words the error. Never throws for
+/// the input's sake.
+bool process_text(std::string_view payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits,
+                  Processed& out, const std::string& source = {});
+
 /// Decodes a JWS part (header or payload) strictly: base64url, then bounded
 /// strict JSON that must be an object. Failures → Error{invalid} naming `what`.
 json::Value decode_json_part(std::string_view b64, const char* what, const SdJwtLimits& limits = {});

@@ -482,3 +482,122 @@ TEST_CASE("the signer writes RFC 8785 canonical JSON for the payload, header and
     CHECK(check(sd).resource == r);
   }
 }
+
+// The text path of disclosure processing (process_text) decides the valid
+// documents hc makes and agrees with the DOM path (process) on them; on
+// everything the DOM path refuses it gives up.
+namespace {
+
+/// Runs both paths on `sd`; true when the text path decided.
+bool text_path_agrees(const SdJwt& sd) {
+  std::string text = hc::crypto::unbase64url_text(sd.payload_b64);
+  Processed fast;
+  bool decided = process_text(text, sd.disclosures, {}, fast);
+  Processed slow;
+  bool slow_ok = true;
+  try {
+    slow = process(hc::json::parse(text), sd.disclosures);
+  } catch (const hc::Error&) {
+    slow_ok = false;
+  }
+  if (!decided) return false;
+  REQUIRE(slow_ok);
+  CHECK(fast.claims == slow.claims);
+  CHECK(fast.hidden == slow.hidden);
+  REQUIRE(fast.parts.size() == slow.parts.size());
+  for (size_t i = 0; i < fast.parts.size(); ++i) {
+    CHECK(fast.parts[i].pointer == slow.parts[i].pointer);
+    CHECK(fast.parts[i].parent == slow.parts[i].parent);
+    CHECK(fast.parts[i].is_array_element == slow.parts[i].is_array_element);
+  }
+  return true;
+}
+
+}  // namespace
+
+TEST_CASE("the text path of disclosure processing agrees with the DOM path") {
+  for (const char* f : k_files) {
+    INFO(f);
+    auto sd = ces_test::sign(ces_test::load(f));
+    CHECK(text_path_agrees(sd));
+    auto doc = open_document(sd);
+    ExtractOptions o;
+    o.remove.push_back(doc.processed.parts.back().pointer.substr(5));
+    CHECK(text_path_agrees(extract(doc, o)));
+  }
+  std::mt19937 rng(7);
+  for (int round = 0; round < 40; ++round) {
+    Value r = random_value(rng, 1);
+    if (!r.is_object()) r = Value{{"v", r}};
+    r["resourceType"] = "Basic";
+    CHECK(text_path_agrees(ces_test::sign(r, false)));
+  }
+}
+
+TEST_CASE("the text path gives up on what the DOM path refuses") {
+  auto sd = ces_test::sign(ces_test::load("observation.json"));
+  std::string salt = "c2FsdHNhbHRzYWx0c2FsdHNhbA";
+  auto refused = [](const SdJwt& t) {
+    std::string text = hc::crypto::unbase64url_text(t.payload_b64);
+    Processed out;
+    CHECK_FALSE(process_text(text, t.disclosures, {}, out));
+    CHECK(code_of([&] { process(hc::json::parse(text), t.disclosures); }) == k_invalid);
+  };
+  SECTION("a disclosure no digest references") {
+    auto t = sd;
+    t.disclosures.push_back(make_disclosure({salt, "extra", 1}));
+    refused(t);
+  }
+  SECTION("a disclosure sent twice") {
+    auto t = sd;
+    t.disclosures.push_back(t.disclosures[0]);
+    refused(t);
+  }
+  SECTION("a digest twice, also a decoy's") {
+    refused(resign(sd, [](Value&, Value& p) { p["fhir"]["_sd"].push_back(p["fhir"]["_sd"][0]); }));
+    refused(resign(sd, [](Value&, Value& p) { p["fhir"]["_sd"].push_back("decoy"); p["fhir"]["_sd"].push_back("decoy"); }));
+  }
+  SECTION("a name that collides with a plain claim") {
+    std::string d = make_disclosure({salt, "status", "amended"});
+    auto t = resign(sd, [&](Value&, Value& p) { p["fhir"]["_sd"].push_back(disclosure_digest(d)); });
+    t.disclosures.push_back(d);
+    refused(t);
+  }
+  SECTION("an array-element disclosure under _sd, an object one under ...") {
+    std::string a = make_disclosure({salt, 5});
+    auto t = resign(sd, [&](Value&, Value& p) { p["fhir"]["_sd"].push_back(disclosure_digest(a)); });
+    t.disclosures.push_back(a);
+    refused(t);
+    std::string m = make_disclosure({salt, "x", 5});
+    auto u = resign(sd, [&](Value&, Value& p) { p["fhir"]["extra"] = {{{"...", disclosure_digest(m)}}}; });
+    u.disclosures.push_back(m);
+    refused(u);
+  }
+  SECTION("\"...\" with other members, or outside an array") {
+    refused(resign(sd, [](Value&, Value& p) { p["fhir"]["extra"] = {{{"...", "x"}, {"y", 1}}}; }));
+    refused(resign(sd, [](Value&, Value& p) { p["fhir"]["extra"] = {{"...", "x"}}; }));
+  }
+  SECTION("_sd that is not an array of strings, _sd_alg other than sha-256") {
+    refused(resign(sd, [](Value&, Value& p) { p["fhir"]["_sd"] = "x"; }));
+    refused(resign(sd, [](Value&, Value& p) { p["fhir"]["_sd"].push_back(7); }));
+    refused(resign(sd, [](Value&, Value& p) { p["_sd_alg"] = "sha-512"; }));
+  }
+  SECTION("a disclosure of four elements whose value would splice as two") {
+    std::string d = b64("[\"" + salt + "\", 1, 2]");
+    auto t = resign(sd, [&](Value&, Value& p) { p["fhir"]["extra"] = {{{"...", disclosure_digest(d)}}}; });
+    t.disclosures.push_back(d);
+    refused(t);
+  }
+}
+
+TEST_CASE("the text path leaves escaped names and digests to the DOM path, which decides alike") {
+  auto sd = ces_test::sign(ces_test::load("observation.json"));
+  std::string text = hc::crypto::unbase64url_text(sd.payload_b64);
+  // "\u005fsd" is "_sd": the same document, spelled so the text path gives up.
+  auto at = text.find("\"_sd\"");
+  REQUIRE(at != std::string::npos);
+  std::string spelled = text.substr(0, at) + "\"\\u005fsd\"" + text.substr(at + 5);
+  Processed fast;
+  CHECK_FALSE(process_text(spelled, sd.disclosures, {}, fast));
+  CHECK(process(hc::json::parse(spelled), sd.disclosures).claims == process(hc::json::parse(text), sd.disclosures).claims);
+}

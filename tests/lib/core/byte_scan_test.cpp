@@ -56,3 +56,26 @@ TEST_CASE("byte_scan: random words, mostly of the classes") {
   CHECK(passed_b64 > 1000);
   CHECK(passed_b64 < 200000);
 }
+
+TEST_CASE("byte_scan: prefixes stop at the first byte outside the class") {
+  std::mt19937_64 rng(7);
+  const std::string b64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (int n = 0; n < 20000; ++n) {
+    std::string s(rng() % 70, 'A');
+    for (auto& c : s) c = b64[rng() % b64.size()];
+    // Now and then one byte of anything, anywhere (or none).
+    if (!s.empty() && rng() % 4) s[rng() % s.size()] = static_cast<char>(rng());
+    size_t want_b64 = 0, want_plain = 0;
+    while (want_b64 < s.size() && base64url(static_cast<unsigned char>(s[want_b64]))) ++want_b64;
+    while (want_plain < s.size() && plain_ascii(static_cast<unsigned char>(s[want_plain]))) ++want_plain;
+    REQUIRE(hc::scan::base64url_prefix(s.data(), s.size()) == want_b64);
+    REQUIRE(hc::scan::plain_ascii_prefix(s.data(), s.size()) == want_plain);
+  }
+  for (int b = 0; b < 256; ++b)
+    for (size_t pos : {0u, 7u, 15u, 16u, 31u}) {
+      std::string s(40, 'x');
+      s[pos] = static_cast<char>(b);
+      CHECK(hc::scan::base64url_prefix(s.data(), s.size()) == (base64url(static_cast<unsigned char>(b)) ? 40 : pos));
+      CHECK(hc::scan::plain_ascii_prefix(s.data(), s.size()) == (plain_ascii(static_cast<unsigned char>(b)) ? 40 : pos));
+    }
+}

@@ -1,0 +1,58 @@
+// Differential fuzzing of disclosure processing: the text path
+// (process_text, which splices disclosures into the payload's text) must
+// decide only payloads the DOM path (process) accepts, and decide them
+// alike: the same claims, parts and hidden count.
+//
+// Input: lines. The first is the payload's JSON text, the others are the
+// disclosures' JSON texts (base64url-encoded here). In the payload, "@N"
+// (N a digit) is replaced by the digest of disclosure N, so that mutations
+// reach real references, not only digests nothing matches.
+#include <hc/ces/sdjwt.h>
+#include <hc/core/error.h>
+
+#include <cstdlib>
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view in(reinterpret_cast<const char*>(data), size);
+  std::vector<std::string_view> lines;
+  for (size_t pos = 0; pos <= in.size();) {
+    size_t nl = in.find('\n', pos);
+    if (nl == std::string_view::npos) nl = in.size();
+    lines.push_back(in.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  if (lines.empty() || lines.size() > 64) return 0;
+  std::vector<std::string> disclosures;
+  for (size_t i = 1; i < lines.size(); ++i) disclosures.push_back(hc::ces::b64(lines[i]));
+  std::string payload;
+  std::string_view p = lines[0];
+  for (size_t i = 0; i < p.size(); ++i) {
+    if (p[i] == '@' && i + 1 < p.size() && p[i + 1] >= '0' && p[i + 1] <= '9' &&
+        static_cast<size_t>(p[i + 1] - '0') < disclosures.size()) {
+      payload += hc::ces::disclosure_digest(disclosures[static_cast<size_t>(p[i + 1] - '0')]);
+      ++i;
+    } else {
+      payload += p[i];
+    }
+  }
+  hc::ces::SdJwtLimits limits;
+  limits.max_bytes = 1u << 20;
+  limits.max_depth = 24;  // small enough that the fuzzer reaches it
+  hc::ces::Processed fast;
+  if (!hc::ces::process_text(payload, disclosures, limits, fast)) return 0;
+  hc::ces::Processed slow;
+  try {
+    slow = hc::ces::process(
+        hc::json::parse(payload, "fuzz", {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth}),
+        disclosures, limits);
+  } catch (const hc::Error&) {
+    std::abort();  // the text path accepted what the DOM path refuses
+  }
+  if (fast.claims != slow.claims || fast.hidden != slow.hidden || fast.parts.size() != slow.parts.size())
+    std::abort();
+  for (size_t i = 0; i < fast.parts.size(); ++i)
+    if (fast.parts[i].pointer != slow.parts[i].pointer || fast.parts[i].parent != slow.parts[i].parent ||
+        fast.parts[i].is_array_element != slow.parts[i].is_array_element)
+      std::abort();
+  return 0;
+}
