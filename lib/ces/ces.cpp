@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -446,6 +448,81 @@ std::optional<crypto::Ed25519Public> holder_key(const json::Value& payload) {
   return pk;
 }
 
+/// A type's rules as token lists, for the policy checks.
+struct TokenRules {
+  CompiledRules parts;  ///< plain and together
+  std::vector<std::vector<std::string>> required;
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> requires_;
+};
+
+/// The token lists of each type's rules of one policy, made when first
+/// asked for.
+class RuleTokens {
+ public:
+  const TokenRules& of(const TypeRules& r) {
+    auto [it, fresh] = m_by_rules.try_emplace(&r);
+    if (fresh) {
+      it->second.parts = compile(r);
+      for (const auto& req : r.required) it->second.required.push_back(tokens_of(req));
+      for (const auto& [if_p, then_p] : r.requires_) it->second.requires_.emplace_back(tokens_of(if_p), tokens_of(then_p));
+    }
+    return it->second;
+  }
+
+ private:
+  std::map<const TypeRules*, TokenRules> m_by_rules;
+};
+
+/// The signed policy of the documents last read on this thread, with its
+/// token lists. One signer signs many records under one policy, so a claim
+/// equal to the last one (a DOM comparison) is not read and tokenized again.
+struct SignedPolicyCache {
+  json::Value claim;
+  std::shared_ptr<const Policy> policy;
+  RuleTokens tokens;
+};
+
+SignedPolicyCache& signed_policy_cache() {
+  thread_local SignedPolicyCache cache;
+  return cache;
+}
+
+/// Equal DOMs of the same types throughout (nlohmann's == says 4 == 4.0,
+/// and Policy::from_json does not), numbers compared bit for bit.
+bool same_dom(const json::Value& a, const json::Value& b) {
+  if (a.type() != b.type()) return false;
+  if (a.is_object()) {
+    const auto& x = a.get_ref<const json::Value::object_t&>();
+    const auto& y = b.get_ref<const json::Value::object_t&>();
+    if (x.size() != y.size()) return false;
+    for (auto i = x.begin(), j = y.begin(); i != x.end(); ++i, ++j)
+      if (i->first != j->first || !same_dom(i->second, j->second)) return false;
+    return true;
+  }
+  if (a.is_array()) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i)
+      if (!same_dom(a[i], b[i])) return false;
+    return true;
+  }
+  if (a.is_number_float()) {
+    double x = a.get<double>(), y = b.get<double>();
+    return std::memcmp(&x, &y, sizeof x) == 0;
+  }
+  return a == b;
+}
+
+std::shared_ptr<const Policy> signed_policy(const json::Value& claim) {
+  auto& cache = signed_policy_cache();
+  if (!cache.policy || !same_dom(cache.claim, claim)) {
+    auto policy = std::make_shared<const Policy>(Policy::from_json(claim, "hc_policy", Exit::invalid));
+    cache.claim = claim;  // (only once read without error)
+    cache.policy = std::move(policy);
+    cache.tokens = RuleTokens();
+  }
+  return cache.policy;
+}
+
 /// The JWS payload's JSON text, decoded into a buffer reused on this thread
 /// (payloads are kilobytes, read once per document).
 std::string& payload_text(std::string_view part) {
@@ -509,7 +586,7 @@ void finish_parts(Document& doc) {
   doc.processed.claims = std::move(resource_only);
   auto pol = doc.payload.find("hc_policy");
   if (pol == doc.payload.end()) throw invalid("not an hc EMR: no \"hc_policy\" claim");
-  doc.policy = Policy::from_json(*pol, "hc_policy", Exit::invalid);
+  doc.policy = signed_policy(*pol);
 }
 
 std::string jwk_x(const crypto::Ed25519Public& pk) { return crypto::base64url(pk.data(), pk.size()); }
@@ -677,7 +754,8 @@ Document open_document(std::string_view text, const std::string& source, const S
 namespace {
 
 std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
-                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count);
+                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count,
+                                     RuleTokens& tokens);
 
 /// The unescaped tokens of `pointer` (well-formed: made by process()) after
 /// its first one, written over `out`'s strings so that their storage is
@@ -717,18 +795,24 @@ std::vector<std::string> policy_problems(const Document& doc) {
   const size_t n = doc.processed.parts.size();
   if (part_tokens.size() < n) part_tokens.resize(n);
   for (size_t i = 0; i < n; ++i) tokens_after_first(doc.processed.parts[i].pointer, part_tokens[i]);
-  return problems_of(doc.resource(), doc.policy, part_tokens, n);
+  auto& cache = signed_policy_cache();
+  if (doc.policy && doc.policy == cache.policy)
+    return problems_of(doc.resource(), *doc.policy, part_tokens, n, cache.tokens);
+  RuleTokens tokens;
+  return problems_of(doc.resource(), *doc.policy, part_tokens, n, tokens);
 }
 
 std::vector<std::string> policy_problems(const json::Value& resource, const Policy& policy,
                                          const std::vector<std::vector<std::string>>& part_tokens) {
-  return problems_of(resource, policy, part_tokens, part_tokens.size());
+  RuleTokens tokens;
+  return problems_of(resource, policy, part_tokens, part_tokens.size(), tokens);
 }
 
 namespace {
 
 std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
-                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count) {
+                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count,
+                                     RuleTokens& tokens) {
   std::vector<std::string> problems;
   // Resource roots: the resource, and the resources of a Bundle's entries.
   struct Root {
@@ -756,13 +840,16 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
       problems.push_back(fmt::format("the signed policy has no rules for {} ({})", type, where));
       continue;
     }
-    for (const auto& req : rules->required)
-      if (!at(*root.value, tokens_of(req)))
-        problems.push_back(fmt::format("{} lacks {}, which the policy requires", where, join(root.at) + req));
-    for (const auto& [if_p, then_p] : rules->requires_) {
+    const TokenRules& rule_tokens = tokens.of(*rules);
+    for (size_t k = 0; k < rules->required.size(); ++k)
+      if (!at(*root.value, rule_tokens.required[k]))
+        problems.push_back(
+            fmt::format("{} lacks {}, which the policy requires", where, join(root.at) + rules->required[k]));
+    for (size_t k = 0; k < rules->requires_.size(); ++k) {
+      const auto& [if_p, then_p] = rules->requires_[k];
+      const auto& [if_t, then_t] = rule_tokens.requires_[k];
       std::vector<std::vector<std::string>> found;
       std::vector<std::string> bound;
-      auto if_t = tokens_of(if_p), then_t = tokens_of(then_p);
       matches(*root.value, if_t, 0, bound, found);
       for (const auto& b : found)
         if (!at(*root.value, substitute(then_t, b)))
@@ -770,7 +857,7 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
                                          join(root.at) + join(substitute(if_t, b)),
                                          join(root.at) + join(substitute(then_t, b)), if_p, then_p));
     }
-    auto compiled = compile(*rules);
+    const CompiledRules& compiled = rule_tokens.parts;
     for (size_t i = 0; i < part_count; ++i) {
       const auto& t = part_tokens[i];
       if (!is_prefix(root.at, t) || t.size() == root.at.size()) continue;
@@ -969,11 +1056,11 @@ SdJwt extract_impl(const Document& doc, Document* own, const ExtractOptions& o) 
       for (const auto& t : outer) at_list.push_back(&t);
       auto& mine = own->processed.claims[k_resource_claim];
       prune_in_place(mine, at_list);
-      problems = policy_problems(mine, doc.policy, {});
+      problems = policy_problems(mine, *doc.policy, {});
     } else {
       std::set<std::vector<std::string>> removed(outer.begin(), outer.end());
       std::vector<std::string> path;
-      problems = policy_problems(pruned(resource, path, removed), doc.policy, {});
+      problems = policy_problems(pruned(resource, path, removed), *doc.policy, {});
     }
     if (!problems.empty())
       throw Error(Exit::perm, fmt::format("the signer's policy forbids this extraction: {}", problems.front()));
@@ -1073,7 +1160,7 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
     throw invalid(fmt::format("\"hc_doc\" says {} but the resource is a {}", v.doc_type, type));
   auto problems = policy_problems(doc);
   if (!problems.empty()) throw invalid("the signed policy is not satisfied: " + problems.front());
-  v.policy_name = doc.policy.name;
+  v.policy_name = doc.policy->name;
   v.disclosed = sd.disclosures.size();
   v.hidden = doc.processed.hidden;
 

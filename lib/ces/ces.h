@@ -8,6 +8,7 @@
 #include <hc/keys/keys.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -62,7 +63,9 @@ struct Document {
   json::Value header;
   json::Value payload;      ///< the signed claims outside the resource (iss, iat, cnf, hc_policy, ...)
   Processed processed;      ///< disclosures applied; claims is just {"fhir": the disclosed resource}
-  Policy policy;            ///< from the signed hc_policy claim
+  /// From the signed hc_policy claim; shared by the documents of one thread
+  /// that carry the same claim (it is read once, see open_document).
+  std::shared_ptr<const Policy> policy;
   /// The disclosed resource (processed.claims["fhir"]).
   const json::Value& resource() const;
 };

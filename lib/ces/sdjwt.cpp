@@ -870,9 +870,12 @@ class Splicer {
     if (c.p != c.end) return false;
     for (const auto& d : m_s.discs)
       if (!d.used) return false;
+    // Digests with no disclosure must not repeat either (ordered by their
+    // first eight characters, then in full).
     auto& hidden = m_s.hidden;
     std::sort(hidden.begin(), hidden.end());
-    if (std::adjacent_find(hidden.begin(), hidden.end()) != hidden.end()) return false;
+    for (size_t k = 1; k < hidden.size(); ++k)
+      if (hidden[k].first == hidden[k - 1].first && hidden[k].second == hidden[k - 1].second) return false;
     json::Value claims;
     try {
       claims = json::parse(text, source, {.max_bytes = m_limits.max_bytes, .max_depth = m_limits.max_depth});
@@ -902,7 +905,7 @@ class Splicer {
   struct Scratch {
     std::vector<Disc> discs;
     std::vector<std::pair<uint64_t, uint32_t>> index;
-    std::vector<std::string_view> hidden;
+    std::vector<std::pair<uint64_t, std::string_view>> hidden;
     std::string arena, decoded, out, ptr;
     bool busy = false;
   };
@@ -1032,14 +1035,16 @@ class Splicer {
         return it->second;
       }
     }
-    m_s.hidden.push_back(d);
+    m_s.hidden.emplace_back(digest_prefix(d), d);
     return -1;
   }
 
   size_t push(std::string_view token) {
     size_t mark = m_s.ptr.size();
     m_s.ptr += '/';
-    if (token.find_first_of("~/") == std::string_view::npos) m_s.ptr += token;
+    bool plain = true;
+    for (char ch : token) plain = plain && ch != '~' && ch != '/';
+    if (plain) m_s.ptr += token;
     else m_s.ptr += pointer_escape(token);
     return mark;
   }
