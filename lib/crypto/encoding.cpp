@@ -4,6 +4,9 @@
 
 #include <hc/core/error.h>
 
+#include <bit>
+#include <cstring>
+
 namespace hc::crypto {
 namespace {
 
@@ -100,6 +103,17 @@ void decode_into(std::string_view t, bool url, bool padded, uint8_t* out, size_t
   uint8_t* o = out;
   auto bad_char = [&] { return Error(Exit::data, std::string("bad ") + what + ": unexpected character"); };
   const auto& g = url ? k_group_url.at : k_group_std.at;
+  // Eight characters make six bytes, written as one eight-byte store (the
+  // output has room: at least 4 more characters, so 3 more bytes, follow).
+  for (; i + 12 <= n; i += 8) {
+    uint32_t v0 = g[0][p[i]] | g[1][p[i + 1]] | g[2][p[i + 2]] | g[3][p[i + 3]];
+    uint32_t v1 = g[0][p[i + 4]] | g[1][p[i + 5]] | g[2][p[i + 6]] | g[3][p[i + 7]];
+    if ((v0 | v1) >> 24) throw bad_char();
+    uint64_t six = (uint64_t{v0} << 40) | (uint64_t{v1} << 16);  // bytes in order from the top
+    if constexpr (std::endian::native == std::endian::little) six = __builtin_bswap64(six);
+    std::memcpy(o, &six, 8);
+    o += 6;
+  }
   for (; i + 4 <= n; i += 4) {
     uint32_t v = g[0][p[i]] | g[1][p[i + 1]] | g[2][p[i + 2]] | g[3][p[i + 3]];
     if (v >> 24) throw bad_char();

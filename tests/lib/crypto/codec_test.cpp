@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <random>
+
 using namespace hc;
 
 TEST_CASE("base64url is strict", "[codec]") {
@@ -74,4 +76,22 @@ TEST_CASE("Argon2id RFC 9106 §5.3 shape (Botan) is deterministic", "[crypto]") 
   auto k3 = crypto::argon2id("passwore", salt.data(), salt.size(), {.memory_kib = 64, .iterations = 2, .parallelism = 1}, 32);
   CHECK(k1 == k2);
   CHECK(k1 != k3);
+}
+
+TEST_CASE("base64 and base64url round-trip every length, and refuse a bad character anywhere", "[codec]") {
+  std::mt19937 rng(11);
+  for (size_t n = 0; n < 120; ++n) {
+    crypto::Bytes data(n);
+    for (auto& b : data) b = static_cast<uint8_t>(rng());
+    auto url = crypto::base64url(data.data(), data.size());
+    REQUIRE(crypto::unbase64url(url) == data);
+    REQUIRE(crypto::unbase64url_text(url) == std::string(data.begin(), data.end()));
+    auto std64 = crypto::base64(data.data(), data.size(), true);
+    REQUIRE(crypto::unbase64(std64, true) == data);
+    for (size_t at = 0; at < url.size(); ++at) {
+      auto bad = url;
+      bad[at] = "=+/.\"~ \xff"[rng() % 8];
+      CHECK_THROWS_AS(crypto::unbase64url(bad), Error);
+    }
+  }
 }
