@@ -49,8 +49,10 @@ inline constexpr uint64_t in_range(uint64_t w, unsigned lo, unsigned hi) {
 inline constexpr uint64_t plain_ascii_mask(uint64_t w) {
   return in_range(w, 0x20, 0x7E) & ~in_range(w, '"', '"') & ~in_range(w, '\\', '\\') & ~(w & k_high);
 }
+/// (Letters of either case are one range once bit 5 is set: 'A' | 0x20 is
+/// 'a', and no other byte below 0x80 lands in 'a'..'z'.)
 inline constexpr uint64_t base64url_mask(uint64_t w) {
-  return (in_range(w, 'A', 'Z') | in_range(w, 'a', 'z') | in_range(w, '0', '9') | in_range(w, '-', '-') |
+  return (in_range(w | (k_ones * 0x20), 'a', 'z') | in_range(w, '0', '9') | in_range(w, '-', '-') |
           in_range(w, '_', '_')) &
          ~(w & k_high);
 }
@@ -107,8 +109,8 @@ inline size_t base64url_prefix(const char* p, size_t n) {
   return class_prefix(
       p, n,
       [](Bytes16 x) {
-        return in_range16(x, 'A', 'Z') | in_range16(x, 'a', 'z') | in_range16(x, '0', '9') |
-               reinterpret_cast<Bytes16>(x == '-') | reinterpret_cast<Bytes16>(x == '_');
+        return in_range16(x | 0x20, 'a', 'z') | in_range16(x, '0', '9') | reinterpret_cast<Bytes16>(x == '-') |
+               reinterpret_cast<Bytes16>(x == '_');
       },
       base64url_mask,
       [](unsigned char c) {
