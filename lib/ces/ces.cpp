@@ -762,14 +762,18 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
 /// reused.
 void tokens_after_first(std::string_view pointer, std::vector<std::string>& out) {
   size_t n = 0;
-  size_t pos = pointer.find('/', 1);  // skip "/fhir"
-  while (pos != std::string_view::npos) {
-    size_t next = pointer.find('/', pos + 1);
-    std::string_view raw = pointer.substr(pos + 1, next == std::string_view::npos ? std::string_view::npos : next - pos - 1);
+  size_t pos = 1;  // past the first "/"
+  while (pos < pointer.size() && pointer[pos] != '/') ++pos;  // skip "fhir"
+  // (A byte loop: the tokens are a few characters, too short for memchr.)
+  while (pos < pointer.size()) {
+    size_t start = ++pos;
+    bool escaped = false;
+    for (; pos < pointer.size() && pointer[pos] != '/'; ++pos) escaped |= pointer[pos] == '~';
+    std::string_view raw = pointer.substr(start, pos - start);
     if (n == out.size()) out.emplace_back();
     std::string& tok = out[n++];
     tok.clear();
-    if (raw.find('~') == std::string_view::npos) {
+    if (!escaped) {
       tok.append(raw);
     } else {
       for (size_t i = 0; i < raw.size(); ++i) {
@@ -781,7 +785,6 @@ void tokens_after_first(std::string_view pointer, std::vector<std::string>& out)
         }
       }
     }
-    pos = next;
   }
   out.resize(n);
 }

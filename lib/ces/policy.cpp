@@ -185,8 +185,10 @@ bool pattern_match_prefix(const std::vector<std::string>& pattern, const std::ve
   size_t n = tokens.size() - offset;
   size_t limit = include_self ? n : (n == 0 ? 0 : n - 1);
   if (pattern.size() > limit || pattern.empty()) return false;
-  for (size_t i = 0; i < pattern.size(); ++i)
-    if (pattern[i] != "*" && pattern[i] != tokens[offset + i]) return false;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    const std::string& p = pattern[i];
+    if (!(p.size() == 1 && p[0] == '*') && p != tokens[offset + i]) return false;
+  }
   return true;
 }
 
