@@ -593,8 +593,35 @@ uint64_t digest_prefix(std::string_view d) {
   return v;
 }
 
-/// Processor's containers, kept per thread across documents (cleared, not
-/// freed) so that processing a document allocates little beyond its values.
+/// Containers kept per thread across documents (cleared, not freed), so
+/// that processing a document allocates little beyond its values. A lease
+/// holds one while its user lives, also when the user's constructor throws;
+/// a nested user (none today) would get a scratch of its own.
+template <class Scratch>
+class ScratchLease {
+ public:
+  ScratchLease() : m_s(acquire()) { m_s.busy = true; }
+  ~ScratchLease() {
+    m_s.clear();
+    m_s.busy = false;
+  }
+  ScratchLease(const ScratchLease&) = delete;
+  ScratchLease& operator=(const ScratchLease&) = delete;
+  Scratch& get() const { return m_s; }
+
+ private:
+  static Scratch& acquire() {
+    thread_local Scratch s;
+    if (!s.busy) return s;
+    thread_local std::vector<std::unique_ptr<Scratch>> more;
+    for (auto& m : more)
+      if (!m->busy) return *m;
+    more.push_back(std::make_unique<Scratch>());
+    return *more.back();
+  }
+  Scratch& m_s;
+};
+
 struct ProcessorScratch {
   std::vector<Decoded> discs;
   std::vector<std::pair<uint64_t, uint32_t>> index;
@@ -602,12 +629,18 @@ struct ProcessorScratch {
   std::vector<json::Value> kept;
   std::string text;
   bool busy = false;
+  void clear() {
+    discs.clear();
+    index.clear();
+    hidden.clear();
+    kept.clear();
+  }
 };
 
 class Processor {
  public:
   Processor(const std::vector<std::string>& disclosures, const SdJwtLimits& limits)
-      : m_limits(limits), m_lease(scratch()), m_scratch(m_lease.s), m_discs(m_scratch.discs),
+      : m_limits(limits), m_scratch(m_lease.get()), m_discs(m_scratch.discs),
         m_index(m_scratch.index), m_hidden(m_scratch.hidden), m_kept(m_scratch.kept) {
     const size_t n = disclosures.size();
     m_discs.resize(n);
@@ -782,35 +815,8 @@ class Processor {
     arr = std::move(out);
   }
 
-  static ProcessorScratch& scratch() {
-    thread_local ProcessorScratch s;
-    if (!s.busy) return s;
-    // (Not reentrant today; should that change, a nested Processor gets its own.)
-    thread_local std::vector<std::unique_ptr<ProcessorScratch>> more;
-    for (auto& m : more)
-      if (!m->busy) return *m;
-    more.push_back(std::make_unique<ProcessorScratch>());
-    return *more.back();
-  }
-
-  /// Holds a scratch while the Processor lives (also when its constructor
-  /// throws): emptied and given back on destruction.
-  struct Lease {
-    explicit Lease(ProcessorScratch& scratch) : s(scratch) { s.busy = true; }
-    ~Lease() {
-      s.discs.clear();
-      s.index.clear();
-      s.hidden.clear();
-      s.kept.clear();
-      s.busy = false;
-    }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    ProcessorScratch& s;
-  };
-
   const SdJwtLimits& m_limits;
-  Lease m_lease;
+  ScratchLease<ProcessorScratch> m_lease;
   ProcessorScratch& m_scratch;
   std::vector<Decoded>& m_discs;
   std::vector<std::pair<uint64_t, uint32_t>>& m_index;  ///< digest prefix → disclosure, sorted
@@ -839,7 +845,7 @@ namespace {
 class Splicer {
  public:
   Splicer(const std::vector<std::string>& disclosures, const SdJwtLimits& limits)
-      : m_limits(limits), m_lease(scratch()), m_s(m_lease.s) {
+      : m_limits(limits), m_s(m_lease.get()) {
     m_s.discs.resize(disclosures.size());
     m_s.arena.clear();
     for (size_t i = 0; i < disclosures.size(); ++i) m_ok = m_ok && decode(disclosures[i], m_s.discs[i]);
@@ -908,28 +914,12 @@ class Splicer {
     std::vector<std::pair<uint64_t, std::string_view>> hidden;
     std::string arena, decoded, out, ptr;
     bool busy = false;
-  };
-  struct Lease {
-    explicit Lease(Scratch& scratch) : s(scratch) { s.busy = true; }
-    ~Lease() {
-      s.discs.clear();
-      s.index.clear();
-      s.hidden.clear();
-      s.busy = false;
+    void clear() {
+      discs.clear();
+      index.clear();
+      hidden.clear();
     }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Scratch& s;
   };
-  static Scratch& scratch() {
-    thread_local Scratch s;
-    if (!s.busy) return s;
-    thread_local std::vector<std::unique_ptr<Scratch>> more;
-    for (auto& m : more)
-      if (!m->busy) return *m;
-    more.push_back(std::make_unique<Scratch>());
-    return *more.back();
-  }
 
   bool decode(const std::string& b64_text, Disc& d) {
     auto h = crypto::sha256(b64_text);
@@ -1058,6 +1048,32 @@ class Splicer {
   }
   void pop(size_t mark) { m_s.ptr.resize(mark); }
 
+  /// Writes `"name":` (after a comma unless it is the first member) and
+  /// steps the pointer into it; returns the pointer's mark for pop().
+  size_t member(std::string_view name, bool& first) {
+    if (!first) m_s.out += ',';
+    first = false;
+    m_s.out += '"';
+    m_s.out += name;
+    m_s.out += "\":";
+    return push(name);
+  }
+
+  /// After a member or element: 1 when a comma says more follow, 0 when
+  /// `close` ends the object or array (and is copied), -1 for anything else.
+  int after_item(Cursor& c, char close) {
+    ws(c);
+    if (c.p == c.end) return -1;
+    if (*c.p == ',') {
+      ++c.p;
+      return 1;
+    }
+    if (*c.p != close) return -1;
+    ++c.p;
+    m_s.out += close;
+    return 0;
+  }
+
   /// Copies one value at the cursor, replacing what disclosures hold.
   bool value(Cursor& c, long parent, unsigned depth) {
     ws(c);
@@ -1086,6 +1102,33 @@ class Splicer {
     return v.p == v.end;
   }
 
+  /// The digest array of an `_sd` member (which is not copied): each digest
+  /// with a disclosure becomes a member of the object being written.
+  bool sd_digests(Cursor& c, long parent, unsigned depth, bool& first) {
+    if (!take(c, '[')) return false;
+    ws(c);
+    if (c.p != c.end && *c.p == ']') {
+      ++c.p;
+      return true;
+    }
+    for (;;) {
+      std::string_view d;
+      if (!digest(c, d)) return false;
+      long i = take_digest(d, false);
+      if (i == -2) return false;
+      if (i >= 0) {
+        const Disc& disc = m_s.discs[static_cast<size_t>(i)];
+        size_t mark = member(std::string_view(m_s.arena.data() + disc.name_at, disc.name_len), first);
+        m_parts[static_cast<size_t>(i)] = {m_s.ptr, parent, false};
+        if (!disclosed(static_cast<size_t>(i), depth + 1)) return false;
+        pop(mark);
+      }
+      ws(c);
+      if (c.p == c.end || *c.p != ',') return take(c, ']');
+      ++c.p;
+    }
+  }
+
   bool object(Cursor& c, long parent, unsigned depth, bool top) {
     if (depth + 2 >= m_limits.max_depth) return false;
     ++c.p;
@@ -1106,39 +1149,8 @@ class Splicer {
       if (key == "_sd") {
         // (Not copied, so a second one would escape the final parse's check
         // of duplicate names.)
-        if (seen_sd || !take(c, '[')) return false;
+        if (seen_sd || !sd_digests(c, parent, depth, first)) return false;
         seen_sd = true;
-        ws(c);
-        if (c.p != c.end && *c.p == ']') {
-          ++c.p;
-        } else {
-          for (;;) {
-            std::string_view d;
-            if (!digest(c, d)) return false;
-            long i = take_digest(d, false);
-            if (i == -2) return false;
-            if (i >= 0) {
-              const Disc& disc = m_s.discs[static_cast<size_t>(i)];
-              std::string_view name(m_s.arena.data() + disc.name_at, disc.name_len);
-              if (!first) m_s.out += ',';
-              first = false;
-              m_s.out += '"';
-              m_s.out += name;
-              m_s.out += "\":";
-              size_t mark = push(name);
-              m_parts[static_cast<size_t>(i)] = {m_s.ptr, parent, false};
-              if (!disclosed(static_cast<size_t>(i), depth + 1)) return false;
-              pop(mark);
-            }
-            ws(c);
-            if (c.p != c.end && *c.p == ',') {
-              ++c.p;
-              continue;
-            }
-            if (!take(c, ']')) return false;
-            break;
-          }
-        }
       } else if (key == "...") {
         return false;
       } else if (top && key == "_sd_alg") {
@@ -1146,25 +1158,12 @@ class Splicer {
         if (seen_alg || !digest(c, alg) || alg != "sha-256") return false;
         seen_alg = true;
       } else {
-        if (!first) m_s.out += ',';
-        first = false;
-        m_s.out += '"';
-        m_s.out += key;
-        m_s.out += "\":";
-        size_t mark = push(key);
+        size_t mark = member(key, first);
         if (!value(c, parent, depth + 1)) return false;
         pop(mark);
       }
-      ws(c);
-      if (c.p == c.end) return false;
-      if (*c.p == ',') {
-        ++c.p;
-        continue;
-      }
-      if (*c.p != '}') return false;
-      ++c.p;
-      m_s.out += '}';
-      return true;
+      int more = after_item(c, '}');
+      if (more <= 0) return more == 0;
     }
   }
 
@@ -1213,21 +1212,13 @@ class Splicer {
         if (!value(c, parent, depth + 1)) return false;
         pop(mark);
       }
-      ws(c);
-      if (c.p == c.end) return false;
-      if (*c.p == ',') {
-        ++c.p;
-        continue;
-      }
-      if (*c.p != ']') return false;
-      ++c.p;
-      m_s.out += ']';
-      return true;
+      int more = after_item(c, ']');
+      if (more <= 0) return more == 0;
     }
   }
 
   const SdJwtLimits& m_limits;
-  Lease m_lease;
+  ScratchLease<Scratch> m_lease;
   Scratch& m_s;
   bool m_ok = true;
   std::vector<DisclosedPart> m_parts;
