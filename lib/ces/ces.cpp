@@ -199,6 +199,45 @@ std::string b64_fast(std::string_view text) {
   return out;
 }
 
+/// True if s[0..n) has a character that RFC 8785 escapes in a string: a
+/// control character, '"' or '\\'. Eight bytes at a time: (x - 0x20..) & ~x
+/// keeps a top bit exactly when some byte is below 0x20 (and likewise for a
+/// zero byte of x ^ '"'.. or x ^ '\\'..), the usual SWAR tests.
+bool needs_escape(const char* p, size_t n) {
+  constexpr uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & tops) return true;
+  }
+  for (; i < n; ++i) {
+    auto c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return true;
+  }
+  return false;
+}
+
+/// `s` as a JSON string with its quotes, when it needs no escape (what
+/// json::canonical_append writes for it); false otherwise, nothing written.
+bool append_plain_string(std::string& out, const std::string& s) {
+  if (needs_escape(s.data(), s.size())) return false;
+  const size_t at = out.size();
+  out.resize(at + s.size() + 2);
+  char* o = out.data() + at;
+  o[0] = '"';
+  std::memcpy(o + 1, s.data(), s.size());
+  o[s.size() + 1] = '"';
+  return true;
+}
+
+/// The canonical text of a leaf (or any value: containers go to json::canonical_append).
+void append_leaf(std::string& out, const json::Value& v) {
+  if (v.is_string() && append_plain_string(out, v.get_ref<const std::string&>())) return;
+  json::canonical_append(out, v);
+}
+
 /// A token of the path being framed: a member name, or an array index when
 /// `key` is null.
 struct PathToken {
@@ -327,12 +366,11 @@ class Framer {
   void salt(std::string& out) {
     uint8_t s[16];
     m_rng.fill(s, sizeof s);
-    const size_t at = out.size();
-    out.resize(at + 2 + crypto::base64url_size(sizeof s));
-    char* o = out.data() + at;
-    *o++ = '"';
-    o = crypto::base64url_write(o, s, sizeof s);
-    *o = '"';
+    char text[2 + crypto::base64url_size(sizeof s)];
+    text[0] = '"';
+    crypto::base64url_write(text + 1, s, sizeof s);
+    text[sizeof text - 1] = '"';
+    out.append(text, sizeof text);
     crypto::secure_zero(s, sizeof s);
   }
 
@@ -369,14 +407,7 @@ class Framer {
 
   /// A member name as canonical JSON (the common case without escapes inline).
   static void name(std::string& out, const std::string& k) {
-    for (unsigned char c : k)
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F) {
-        json::canonical_append(out, json::Value(k));
-        return;
-      }
-    out += '"';
-    out += k;
-    out += '"';
+    if (!append_plain_string(out, k)) json::canonical_append(out, json::Value(k));
   }
 
   /// Writes the disclosure [salt, (name,) value] for `v` (the child `c`); returns its digest.
@@ -401,7 +432,7 @@ class Framer {
     if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(ctx.path));
     if (v.is_object()) return frame_object(v, alive, ctx, depth, out);
     if (v.is_array()) return frame_array(v, alive, ctx, depth, out);
-    json::canonical_append(out, v);
+    append_leaf(out, v);
   }
 
   void frame_object(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, std::string& out) {
@@ -517,12 +548,11 @@ class Framer {
     out += '[';
     size_t next = 0;
     auto reference = [&out](const Digest& dg) {
-      const size_t at = out.size();
-      out.resize(at + 8 + dg.size() + 2);
-      char* o = out.data() + at;
-      std::memcpy(o, "{\"...\":\"", 8);
-      std::memcpy(o + 8, dg.data(), dg.size());
-      std::memcpy(o + 8 + dg.size(), "\"}", 2);
+      char text[8 + std::tuple_size_v<Digest> + 2];
+      std::memcpy(text, "{\"...\":\"", 8);
+      std::memcpy(text + 8, dg.data(), dg.size());
+      std::memcpy(text + 8 + dg.size(), "\"}", 2);
+      out.append(text, sizeof text);
     };
     for (size_t m = 0; m < marks.size(); ++m) {
       if (m) out += ',';

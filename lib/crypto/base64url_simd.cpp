@@ -5,6 +5,7 @@
 // alphabet range, found with one byte shuffle.
 #include <hc/crypto/base64url_simd.h>
 
+#include <bit>
 #include <cstring>
 
 #if defined(__x86_64__) || defined(__i386__)
@@ -30,6 +31,16 @@ struct PairTable {
 constexpr PairTable k_pairs;
 
 char* write_portable(char* o, const uint8_t* d, size_t n) {
+  // Six bytes (two groups) per step from one 8-byte big-endian read.
+  for (; n >= 8; n -= 6, d += 6, o += 8) {
+    uint64_t x;
+    std::memcpy(&x, d, 8);
+    if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+    std::memcpy(o, k_pairs.v[x >> 52], 2);
+    std::memcpy(o + 2, k_pairs.v[(x >> 40) & 0xFFF], 2);
+    std::memcpy(o + 4, k_pairs.v[(x >> 28) & 0xFFF], 2);
+    std::memcpy(o + 6, k_pairs.v[(x >> 16) & 0xFFF], 2);
+  }
   for (; n >= 3; n -= 3, d += 3, o += 4) {
     uint32_t v = (uint32_t(d[0]) << 16) | (uint32_t(d[1]) << 8) | d[2];
     std::memcpy(o, k_pairs.v[v >> 12], 2);
@@ -49,10 +60,9 @@ char* write_portable(char* o, const uint8_t* d, size_t n) {
 }
 
 #ifdef HC_B64_X86
-__attribute__((target("avx2"))) char* write_avx2(char* o, const uint8_t* d, size_t n) {
-  // Each 128-bit lane takes 12 input bytes (4 groups of 3) and gives 16
-  // characters. The second lane's load starts 12 bytes in, so 28 bytes must
-  // be readable: the loop stops 4 bytes early and the rest goes portable.
+/// 24 bytes to 32 characters: lane 0 of `in` holds bytes 0..11 (its bytes
+/// 12..15 unused), lane 1 bytes 12..23.
+__attribute__((target("avx2"), always_inline)) inline __m256i encode_avx2(__m256i in) {
   // Within a lane, group g (bytes a b c at 3g) becomes the 32-bit word whose
   // bytes are b a c b: its low 16 bits are a:b, its high 16 bits b:c.
   const __m256i spread = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,  //
@@ -68,22 +78,51 @@ __attribute__((target("avx2"))) char* write_avx2(char* o, const uint8_t* d, size
   // 52..61 ('0'-52), 11 = 62 ('-'-62), 12 = 63 ('_'-63), 13 = 0..25 ('A').
   const __m256i offsets = _mm256_setr_epi8(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0,  //
                                            71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0);
-  const __m256i k51 = _mm256_set1_epi8(51);
-  const __m256i k26 = _mm256_set1_epi8(26);
-  const __m256i k13 = _mm256_set1_epi8(13);
-  for (; n >= 28; n -= 24, d += 24, o += 32) {
-    __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
-    __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + 12));
-    __m256i in = _mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1);
-    in = _mm256_shuffle_epi8(in, spread);
-    __m256i a = _mm256_mulhi_epu16(_mm256_and_si256(in, mask_hi), mul_hi);
-    __m256i b = _mm256_mullo_epi16(_mm256_and_si256(in, mask_lo), mul_lo);
-    __m256i idx = _mm256_or_si256(a, b);  // one 6-bit value per byte
-    __m256i cls = _mm256_subs_epu8(idx, k51);
-    cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_cmpgt_epi8(k26, idx), k13));
-    __m256i text = _mm256_add_epi8(idx, _mm256_shuffle_epi8(offsets, cls));
-    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), text);
-  }
+  in = _mm256_shuffle_epi8(in, spread);
+  __m256i a = _mm256_mulhi_epu16(_mm256_and_si256(in, mask_hi), mul_hi);
+  __m256i b = _mm256_mullo_epi16(_mm256_and_si256(in, mask_lo), mul_lo);
+  __m256i idx = _mm256_or_si256(a, b);  // one 6-bit value per byte
+  __m256i cls = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+  cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(26), idx), _mm256_set1_epi8(13)));
+  return _mm256_add_epi8(idx, _mm256_shuffle_epi8(offsets, cls));
+}
+
+/// One step: 24 bytes at `d` (28 readable) to 32 characters at `o`.
+__attribute__((target("avx2"), always_inline)) inline void step_avx2(char* o, const uint8_t* d) {
+  __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+  __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + 12));
+  __m256i text = encode_avx2(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), text);
+}
+
+/// 16 bytes (a salt) to 22 characters, from one load: lane 1 takes bytes
+/// 12..15 followed by zeros, which give the same leading characters of the
+/// partial group as the unpadded encoding.
+__attribute__((target("avx2"))) char* write16_avx2(char* o, const uint8_t* d) {
+  __m128i r = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+  __m256i text = encode_avx2(_mm256_inserti128_si256(_mm256_castsi128_si256(r), _mm_srli_si128(r, 12), 1));
+  alignas(32) char t[32];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(t), text);
+  std::memcpy(o, t, 22);
+  return o + 22;
+}
+
+/// 32 bytes (a digest) to 43 characters, from two loads: bytes 0..23 in
+/// one step, bytes 24..31 (then zeros) in a second.
+__attribute__((target("avx2"))) char* write32_avx2(char* o, const uint8_t* d) {
+  __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+  __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + 16));
+  __m256i first = encode_avx2(_mm256_inserti128_si256(_mm256_castsi128_si256(r0), _mm_alignr_epi8(r1, r0, 12), 1));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), first);
+  __m256i second = encode_avx2(_mm256_castsi128_si256(_mm_srli_si128(r1, 8)));
+  alignas(32) char t[32];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(t), second);
+  std::memcpy(o + 32, t, 11);
+  return o + 43;
+}
+
+__attribute__((target("avx2"))) char* write_avx2(char* o, const uint8_t* d, size_t n) {
+  for (; n >= 28; n -= 24, d += 24, o += 32) step_avx2(o, d);
   return write_portable(o, d, n);
 }
 
@@ -97,7 +136,14 @@ bool have_avx2() {
 
 char* base64url_write(char* out, const uint8_t* data, size_t n) {
 #ifdef HC_B64_X86
-  if (n >= 28 && have_avx2()) return write_avx2(out, data, n);
+  // Other short inputs go portable: they were often just written in small
+  // pieces, and a 16-byte load over such stores would wait for them (no
+  // store forwarding) longer than the portable loop takes.
+  if (have_avx2()) {
+    if (n == 32) return write32_avx2(out, data);
+    if (n == 16) return write16_avx2(out, data);
+    if (n >= 64) return write_avx2(out, data, n);
+  }
 #endif
   return write_portable(out, data, n);
 }
@@ -107,6 +153,8 @@ void base64url_append_fast(std::string& out, const uint8_t* data, size_t n) {
   out.resize(at + base64url_size(n));
   base64url_write(out.data() + at, data, n);
 }
+
+char* base64url_write_portable(char* out, const uint8_t* data, size_t n) { return write_portable(out, data, n); }
 
 bool base64url_write_is_vectorised() {
 #ifdef HC_B64_X86

@@ -24,5 +24,7 @@ void base64url_append_fast(std::string& out, const uint8_t* data, size_t n);
 
 /// True when base64url_write uses the AVX2 path on this CPU (for tests).
 bool base64url_write_is_vectorised();
+/// base64url_write without the vector path (what other CPUs run; for tests).
+char* base64url_write_portable(char* out, const uint8_t* data, size_t n);
 
 }  // namespace hc::crypto

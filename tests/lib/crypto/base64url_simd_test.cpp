@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <vector>
 
 using namespace hc::crypto;
@@ -22,6 +23,11 @@ TEST_CASE("base64url_write gives base64url's text for every length, in place") {
     CHECK(std::string(buf.data() + 8, want.size()) == want);
     // Nothing before or after the text is touched.
     CHECK(std::string(buf.data(), 8) == std::string(8, '#'));
+    CHECK(std::string(end, buf.data() + buf.size()) == std::string(buf.size() - 8 - want.size(), '#'));
+    std::fill(buf.begin(), buf.end(), '#');
+    end = base64url_write_portable(buf.data() + 8, data.data(), n);
+    CHECK(end == buf.data() + 8 + want.size());
+    CHECK(std::string(buf.data() + 8, want.size()) == want);
     CHECK(std::string(end, buf.data() + buf.size()) == std::string(buf.size() - 8 - want.size(), '#'));
     std::string out = "prefix";
     base64url_append_fast(out, data.data(), n);
