@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <bit>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -219,24 +220,56 @@ bool needs_escape(const char* p, size_t n) {
   return false;
 }
 
-/// `s` as a JSON string with its quotes, when it needs no escape (what
-/// json::canonical_append writes for it); false otherwise, nothing written.
-bool append_plain_string(std::string& out, const std::string& s) {
-  if (needs_escape(s.data(), s.size())) return false;
-  const size_t at = out.size();
-  out.resize(at + s.size() + 2);
-  char* o = out.data() + at;
-  o[0] = '"';
-  std::memcpy(o + 1, s.data(), s.size());
-  o[s.size() + 1] = '"';
-  return true;
-}
+/// Text being written by the signer: a std::string whose size runs ahead of
+/// the text, up to what it has held before, so that appending never
+/// zero-fills (std::string::resize does) and small pieces of known size are
+/// plain stores; [0, size()) is the text.
+class Text {
+ public:
+  void clear() { m_n = 0; }
+  size_t size() const { return m_n; }
+  bool empty() const { return m_n == 0; }
+  std::string_view view() const { return {m_s.data(), m_n}; }
+  /// Room for `k` more characters at the end; returns where they go.
+  [[gnu::always_inline]] char* grow(size_t k) {
+    if (m_s.size() - m_n < k) expand(k);
+    char* p = m_s.data() + m_n;
+    m_n += k;
+    return p;
+  }
+  void put(char c) { *grow(1) = c; }
+  void put(std::string_view v) {
+    if (!v.empty()) std::memcpy(grow(v.size()), v.data(), v.size());
+  }
+  template <size_t N>
+  void lit(const char (&text)[N]) {
+    std::memcpy(grow(N - 1), text, N - 1);
+  }
+  /// What json::canonical_append writes for `v`.
+  void canonical(const json::Value& v) {
+    if (v.is_string() && plain_string(v.get_ref<const std::string&>())) return;
+    thread_local std::string scratch;
+    scratch.clear();
+    json::canonical_append(scratch, v);
+    put(scratch);
+  }
+  /// `s` as a JSON string with its quotes, when it needs no escape (what
+  /// json::canonical_append writes for it); false otherwise, nothing written.
+  bool plain_string(const std::string& s) {
+    if (needs_escape(s.data(), s.size())) return false;
+    char* o = grow(s.size() + 2);
+    o[0] = '"';
+    std::memcpy(o + 1, s.data(), s.size());
+    o[s.size() + 1] = '"';
+    return true;
+  }
 
-/// The canonical text of a leaf (or any value: containers go to json::canonical_append).
-void append_leaf(std::string& out, const json::Value& v) {
-  if (v.is_string() && append_plain_string(out, v.get_ref<const std::string&>())) return;
-  json::canonical_append(out, v);
-}
+ private:
+  [[gnu::noinline]] void expand(size_t k) { m_s.resize(std::max(m_s.size() * 2, m_n + k + 256)); }
+
+  std::string m_s;
+  size_t m_n = 0;
+};
 
 /// A token of the path being framed: a member name, or an array index when
 /// `key` is null.
@@ -264,7 +297,7 @@ class Framer {
       : m_policy(policy), m_plan(plan), m_out(disclosures) {}
 
   /// Appends the canonical text of the framed resource to `out`.
-  void frame_resource(const json::Value& resource, const std::string& where, std::string& out) {
+  void frame_resource(const json::Value& resource, const std::string& where, Text& out) {
     if (!resource.is_object()) throw Error(Exit::data, "a FHIR resource must be a JSON object").field(where);
     auto rt = resource.find("resourceType");
     if (rt == resource.end() || !rt->is_string() || rt->get_ref<const std::string&>().empty())
@@ -321,8 +354,8 @@ class Framer {
   /// Per-depth buffers, kept across documents on this thread so that
   /// framing allocates only the disclosures it returns.
   struct Level {
-    std::string after;          ///< members that sort after "_sd"
-    std::string disclosure;     ///< the disclosure being written
+    Text after;                 ///< members that sort after "_sd"
+    Text disclosure;            ///< the disclosure being written
     std::vector<Digest> digests;
     std::vector<const std::pair<const std::string, json::Value>*> order;
     std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
@@ -363,14 +396,13 @@ class Framer {
   }
 
   /// 128 bits of salt from the CSPRNG pool, as a JSON string.
-  void salt(std::string& out) {
+  void salt(Text& out) {
     uint8_t s[16];
     m_rng.fill(s, sizeof s);
-    char text[2 + crypto::base64url_size(sizeof s)];
-    text[0] = '"';
-    crypto::base64url_write(text + 1, s, sizeof s);
-    text[sizeof text - 1] = '"';
-    out.append(text, sizeof text);
+    char* o = out.grow(2 + crypto::base64url_size(sizeof s));
+    o[0] = '"';
+    o = crypto::base64url_write(o + 1, s, sizeof s);
+    *o = '"';
     crypto::secure_zero(s, sizeof s);
   }
 
@@ -391,12 +423,48 @@ class Framer {
   /// A decoy digest as RFC 9901 §4.2.5 describes it: the SHA-256 of a
   /// random number (128 bits from the CSPRNG), so that decoys are made the
   /// way the standard says, not only look like they were.
-  Digest decoy() {
-    uint8_t r[16];
-    m_rng.fill(r, sizeof r);
-    auto h = crypto::sha256(r, sizeof r);
-    crypto::secure_zero(r, sizeof r);
-    return encode_digest(h.data());
+  /// `k` of them appended to `out`; the random numbers are drawn up to 16
+  /// at a time, and wiped once hashed.
+  void decoys(size_t k, std::vector<Digest>& out) {
+    uint8_t r[16 * 16];
+    while (k > 0) {
+      size_t m = std::min<size_t>(k, 16);
+      m_rng.fill(r, 16 * m);
+      for (size_t i = 0; i < m; ++i) out.push_back(encode_digest(crypto::sha256(r + 16 * i, 16).data()));
+      crypto::secure_zero(r, 16 * m);
+      k -= m;
+    }
+  }
+
+  /// Digest text order (bytes, as std::sort on the arrays would give),
+  /// deciding on the first eight characters when they differ.
+  static bool digest_less(const Digest& a, const Digest& b) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data(), 8);
+    std::memcpy(&y, b.data(), 8);
+    if (x != y) {
+      if constexpr (std::endian::native == std::endian::little) {
+        x = __builtin_bswap64(x);
+        y = __builtin_bswap64(y);
+      }
+      return x < y;
+    }
+    return std::memcmp(a.data(), b.data(), a.size()) < 0;
+  }
+
+  /// k < "_sd" in byte order, without a call per member.
+  static bool sorts_before_sd(const std::string& k) {
+    static constexpr char sd[3] = {'_', 's', 'd'};
+    for (size_t i = 0; i < 3; ++i) {
+      if (i == k.size()) return true;  // a proper prefix of "_sd"
+      auto c = static_cast<unsigned char>(k[i]);
+      if (c != static_cast<unsigned char>(sd[i])) return c < static_cast<unsigned char>(sd[i]);
+    }
+    return false;  // "_sd" itself or longer
+  }
+
+  static bool reserved(const std::string& k) {
+    return (k.size() == 3 && (k == "_sd" || k == "...")) || (k.size() == 7 && k == "_sd_alg");
   }
 
   size_t decoys_for(size_t real) const {
@@ -406,36 +474,36 @@ class Framer {
   }
 
   /// A member name as canonical JSON (the common case without escapes inline).
-  static void name(std::string& out, const std::string& k) {
-    if (!append_plain_string(out, k)) json::canonical_append(out, json::Value(k));
+  static void name(Text& out, const std::string& k) {
+    if (!out.plain_string(k)) out.canonical(json::Value(k));
   }
 
   /// Writes the disclosure [salt, (name,) value] for `v` (the child `c`); returns its digest.
   Digest disclose(const json::Value& v, const std::string* member, const Child& c, Ctx& ctx, unsigned depth,
                   Level& lv) {
-    std::string& d = lv.disclosure;
+    Text& d = lv.disclosure;
     d.clear();
-    d += '[';
+    d.put('[');
     salt(d);
-    d += ',';
+    d.put(',');
     if (member) {
       name(d, *member);
-      d += ',';
+      d.put(',');
     }
-    if (c.together) json::canonical_append(d, v);
+    if (c.together) d.canonical(v);
     else frame(v, c.alive, ctx, depth + 1, d);
-    d += ']';
-    return add(d);
+    d.put(']');
+    return add(d.view());
   }
 
-  void frame(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, std::string& out) {
+  void frame(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
     if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(ctx.path));
     if (v.is_object()) return frame_object(v, alive, ctx, depth, out);
     if (v.is_array()) return frame_array(v, alive, ctx, depth, out);
-    append_leaf(out, v);
+    out.canonical(v);
   }
 
-  void frame_object(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, std::string& out) {
+  void frame_object(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
     Nest nest(m_nest);
     Level& lv = nest.lv;
     auto& path = ctx.path;
@@ -457,20 +525,20 @@ class Framer {
     auto& digests = lv.digests;
     digests.clear();
     lv.after.clear();
-    out += '{';
+    out.put('{');
     bool first = true;
     const size_t d = path.size();
     for (const auto* kv : lv.order) {
       const std::string& k = kv->first;
       const json::Value& child_v = kv->second;
-      if (k == "_sd" || k == "..." || k == "_sd_alg")
+      if (reserved(k))
         throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k)).field(ctx.base + join(path));
-      bool before_sd = wide ? utf16_of(k) < k_sd16 : k < "_sd";
-      auto member = [&](std::string& dst, bool& lead) {
-        if (!lead) dst += ',';
+      bool before_sd = wide ? utf16_of(k) < k_sd16 : sorts_before_sd(k);
+      auto member = [&](Text& dst, bool& lead) {
+        if (!lead) dst.put(',');
         lead = false;
         name(dst, k);
-        dst += ':';
+        dst.put(':');
       };
       bool no_lead = false;
       path.push_back({&k, 0});
@@ -485,7 +553,7 @@ class Framer {
         if (c.plain) {
           if (before_sd) member(out, first);
           else member(lv.after, no_lead);
-          json::canonical_append(before_sd ? out : lv.after, child_v);
+          (before_sd ? out : lv.after).canonical(child_v);
         } else {
           digests.push_back(disclose(child_v, &k, c, ctx, depth, lv));
         }
@@ -494,13 +562,11 @@ class Framer {
       path.pop_back();
     }
     if (!digests.empty()) {
-      for (size_t i = decoys_for(digests.size()); i > 0; --i) digests.push_back(decoy());
-      std::sort(digests.begin(), digests.end());
-      if (!first) out += ',';
+      decoys(decoys_for(digests.size()), digests);
+      std::sort(digests.begin(), digests.end(), digest_less);
+      if (!first) out.put(',');
       first = false;
-      const size_t at = out.size();
-      out.resize(at + 7 + digests.size() * 46);  // "_sd":[ + "digest" and , or ] each
-      char* o = out.data() + at;
+      char* o = out.grow(7 + digests.size() * 46);  // "_sd":[ + "digest" and , or ] each
       std::memcpy(o, "\"_sd\":[", 7);
       o += 7;
       for (size_t i = 0; i < digests.size(); ++i) {
@@ -514,13 +580,13 @@ class Framer {
     }
     if (!lv.after.empty()) {
       // lv.after holds ",m1,m2...": drop the first comma if nothing precedes.
-      if (first) out.append(lv.after, 1, std::string::npos);
-      else out += lv.after;
+      if (first) out.put(lv.after.view().substr(1));
+      else out.put(lv.after.view());
     }
-    out += '}';
+    out.put('}');
   }
 
-  void frame_array(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, std::string& out) {
+  void frame_array(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
     Nest nest(m_nest);
     Level& lv = nest.lv;
     auto& path = ctx.path;
@@ -540,29 +606,30 @@ class Framer {
     }
     for (char p : plain) real += p ? 0 : 1;
     lv.marks.assign(arr.size(), 1);
+    lv.digests.clear();
+    decoys(decoys_for(real), lv.digests);
     for (size_t i = decoys_for(real); i > 0; --i) {
       size_t pos = m_rng.below(lv.marks.size() + 1);
       lv.marks.insert(lv.marks.begin() + static_cast<long>(pos), 0);
     }
     const auto& marks = lv.marks;
-    out += '[';
-    size_t next = 0;
+    out.put('[');
+    size_t next = 0, next_decoy = 0;
     auto reference = [&out](const Digest& dg) {
-      char text[8 + std::tuple_size_v<Digest> + 2];
-      std::memcpy(text, "{\"...\":\"", 8);
-      std::memcpy(text + 8, dg.data(), dg.size());
-      std::memcpy(text + 8 + dg.size(), "\"}", 2);
-      out.append(text, sizeof text);
+      char* o = out.grow(8 + std::tuple_size_v<Digest> + 2);
+      std::memcpy(o, "{\"...\":\"", 8);
+      std::memcpy(o + 8, dg.data(), dg.size());
+      std::memcpy(o + 8 + dg.size(), "\"}", 2);
     };
     for (size_t m = 0; m < marks.size(); ++m) {
-      if (m) out += ',';
+      if (m) out.put(',');
       if (!marks[m]) {
-        reference(decoy());
+        reference(lv.digests[next_decoy++]);
         continue;
       }
       size_t i = next++;
       if (plain[i]) {
-        json::canonical_append(out, arr[i]);
+        out.canonical(arr[i]);
         continue;
       }
       path.push_back({nullptr, i});
@@ -572,7 +639,7 @@ class Framer {
       path.pop_back();
       reference(dg);
     }
-    out += ']';
+    out.put(']');
   }
 
   const Policy& m_policy;
@@ -781,15 +848,15 @@ SdJwt Signer::sign(const json::Value& resource) const {
   out.disclosures.reserve(plan.disclosures.load(std::memory_order_relaxed));
   // The payload's text, in a buffer this thread keeps (it is not secret:
   // it is the payload, sent in the clear).
-  thread_local std::string payload;
+  thread_local Text payload;
   payload.clear();
-  payload += plan.head;
+  payload.put(plan.head);
   Framer framer(*m_options.policy, plan, out.disclosures);
   framer.frame_resource(resource, "", payload);
   plan.disclosures.store(out.disclosures.size(), std::memory_order_relaxed);
-  payload += ",\"hc_doc\":";
-  json::canonical_append(payload, json::Value("fhir-r4/" + resource["resourceType"].get<std::string>()));
-  payload += ",\"hc_policy\":";
+  payload.lit(",\"hc_doc\":");
+  payload.canonical(json::Value("fhir-r4/" + resource["resourceType"].get<std::string>()));
+  payload.lit(",\"hc_policy\":");
   {
     std::lock_guard<std::mutex> lock(m_cache_mutex);
     const auto& types = framer.types();
@@ -797,17 +864,17 @@ SdJwt Signer::sign(const json::Value& resource) const {
       m_claim_types.assign(types.begin(), types.end());
       m_claim_text = json::canonical(m_options.policy->to_claim(m_claim_types));
     }
-    payload += m_claim_text;
+    payload.put(m_claim_text);
   }
-  payload += ",\"iat\":";
-  json::canonical_append(payload, json::Value(m_options.iat ? m_options.iat : now_seconds()));
-  payload += plan.iss;
+  payload.lit(",\"iat\":");
+  payload.canonical(json::Value(m_options.iat ? m_options.iat : now_seconds()));
+  payload.put(plan.iss);
   // The JWS signing input, header.payload, with the payload encoded in place.
   thread_local std::string input;
   input.clear();
   input += m_header_b64;
   input += '.';
-  crypto::base64url_append_fast(input, crypto::as_bytes(payload), payload.size());
+  crypto::base64url_append_fast(input, crypto::as_bytes(payload.view()), payload.size());
   out.protected_b64 = m_header_b64;
   out.payload_b64.assign(input, m_header_b64.size() + 1, std::string::npos);
   auto sig = m_signer.sign(input);
