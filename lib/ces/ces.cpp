@@ -295,6 +295,9 @@ class Framer {
  public:
   Framer(const Policy& policy, const detail::SignPlan& plan, std::vector<std::string>& disclosures)
       : m_policy(policy), m_plan(plan), m_out(disclosures) {}
+  ~Framer() { crypto::secure_zero(m_salts, sizeof m_salts); }
+  Framer(const Framer&) = delete;
+  Framer& operator=(const Framer&) = delete;
 
   /// Appends the canonical text of the framed resource to `out`.
   void frame_resource(const json::Value& resource, const std::string& where, Text& out) {
@@ -397,13 +400,17 @@ class Framer {
 
   /// 128 bits of salt from the CSPRNG pool, as a JSON string.
   void salt(Text& out) {
-    uint8_t s[16];
-    m_rng.fill(s, sizeof s);
-    char* o = out.grow(2 + crypto::base64url_size(sizeof s));
+    if (m_salt_pos == sizeof m_salts) {
+      m_rng.fill(m_salts, sizeof m_salts);
+      m_salt_pos = 0;
+    }
+    uint8_t* s = m_salts + m_salt_pos;
+    m_salt_pos += 16;
+    char* o = out.grow(2 + crypto::base64url_size(16));
     o[0] = '"';
-    o = crypto::base64url_write(o + 1, s, sizeof s);
+    o = crypto::base64url_write(o + 1, s, 16);
     *o = '"';
-    crypto::secure_zero(s, sizeof s);
+    std::memset(s, 0, 16);  // used once; the whole pool is wiped again when the Framer goes
   }
 
   /// Records a disclosure given its canonical JSON text; returns its digest.
@@ -652,6 +659,9 @@ class Framer {
   /// Salts, decoys and decoy positions: one system-RNG draw per document,
   /// expanded with ChaCha20 (crypto::RandomStream).
   crypto::RandomStream m_rng;
+  /// Salts, 16 of them drawn from m_rng at a time (one call instead of 16).
+  uint8_t m_salts[256] = {};
+  size_t m_salt_pos = sizeof m_salts;
 };
 
 int64_t require_int(const json::Value& obj, const char* key, const char* what, bool required) {

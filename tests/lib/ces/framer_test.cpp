@@ -156,3 +156,26 @@ TEST_CASE("a Signer follows policy types added after it was made, and fails on a
   CHECK(ces_test::code_of([&] { bs.sign(tricky_resource()); }) == -1);
   CHECK(ces_test::code_of([&] { bs.sign(hc::json::parse(R"({"resourceType":"Broken"})")); }) == 2);
 }
+
+TEST_CASE("every salt is 128 bits, and none repeats within or across documents") {
+  Policy policy = tricky_policy();
+  policy.decoy_pad = 3;
+  SignOptions so;
+  so.policy = &policy;
+  Signer signer(ces_test::doctor(), so);
+  std::set<std::string> salts;
+  size_t total = 0;
+  for (int doc = 0; doc < 8; ++doc) {
+    auto sd = signer.sign(tricky_resource());
+    for (const auto& d : sd.disclosures) {
+      auto arr = hc::json::parse(hc::crypto::unbase64url_text(d), "d");
+      REQUIRE(arr.is_array());
+      const auto& salt = arr[0].get_ref<const std::string&>();
+      CHECK(hc::crypto::unbase64url(salt).size() == 16);
+      salts.insert(salt);
+      ++total;
+    }
+  }
+  CHECK(total > 16 * 8);  // more than one pool of salts per document
+  CHECK(salts.size() == total);
+}
