@@ -4,15 +4,19 @@
 
 #include <hc/core/error.h>
 #include <hc/core/io.h>
+#include <hc/crypto/base64url_simd.h>
 #include <hc/crypto/random_stream.h>
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <bit>
 #include <cstring>
 #include <ctime>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -101,12 +105,6 @@ CompiledRules compile(const TypeRules& r) {
   return c;
 }
 
-bool any_match(const std::vector<std::vector<std::string>>& pats, const std::vector<std::string>& path) {
-  for (const auto& p : pats)
-    if (pattern_match(p, path)) return true;
-  return false;
-}
-
 /// RFC 8785 §3.2.3 member order: names compared as UTF-16 code units.
 /// UTF-8 byte order is the same unless a name has a byte of 0xEE or more.
 std::u16string utf16_of(const std::string& s) {
@@ -129,43 +127,228 @@ std::u16string utf16_of(const std::string& s) {
   return out;
 }
 
+}  // namespace
+
+namespace detail {
+
+/// One token of a policy pattern, compared with a path's tokens without
+/// writing them as strings (pattern_match's rule: "*" matches any token,
+/// any other token only an equal one; an array index is the token that
+/// std::to_string writes for it).
+struct PatternToken {
+  std::string text;
+  bool any = false;
+  bool index = false;  ///< `text` is the decimal form of `value`, as std::to_string writes it
+  size_t value = 0;
+  bool matches(const std::string& key) const { return any || text == key; }
+  bool matches(size_t i) const { return any || (index && value == i); }
+};
+
+struct FramePattern {
+  std::vector<PatternToken> tokens;
+  bool together = false;  ///< a "together" pattern, else a "plain" one
+};
+
+/// A resource type's rules as the framer uses them.
+struct FrameRules {
+  std::vector<FramePattern> patterns;
+  std::vector<std::pair<std::string, std::vector<std::string>>> required;  ///< pointer and its tokens
+};
+
+FrameRules compile_frame_rules(const TypeRules& r) {
+  FrameRules c;
+  for (const auto& req : r.required) c.required.emplace_back(req, tokens_of(req));
+  auto add = [&](const std::string& pointer, bool together) {
+    FramePattern p;
+    p.together = together;
+    for (auto& t : tokens_of(pointer)) {
+      PatternToken tok;
+      tok.any = t == "*";
+      if (!t.empty() && t.size() <= 19 && std::all_of(t.begin(), t.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) &&
+          (t.size() == 1 || t[0] != '0')) {
+        tok.value = std::stoull(t);
+        tok.index = std::to_string(tok.value) == t;
+      }
+      tok.text = std::move(t);
+      p.tokens.push_back(std::move(tok));
+    }
+    // An empty pattern matches only the resource itself, never a part of it.
+    if (!p.tokens.empty()) c.patterns.push_back(std::move(p));
+  };
+  for (const auto& p : r.plain) add(p, false);
+  for (const auto& p : r.together) add(p, true);
+  return c;
+}
+
+/// What a Signer computes once: its policy compiled, and the payload texts
+/// that are the same for every document.
+struct SignPlan {
+  std::map<const TypeRules*, FrameRules> rules;  ///< every type of the policy that compiles
+  std::string head;  ///< payload up to "fhir": {"_sd_alg":"sha-256",("cnf":...,)("exp":...,)"fhir":
+  std::string iss;   ///< ,"iss":"<key id>"}
+  mutable std::atomic<size_t> disclosures{16};  ///< how many the last document had (a capacity hint)
+};
+
+}  // namespace detail
+
+namespace {
+
+/// The base64url text of `text`, in a string of its own.
+std::string b64_fast(std::string_view text) {
+  std::string out;
+  crypto::base64url_append_fast(out, crypto::as_bytes(text), text.size());
+  return out;
+}
+
+/// True if s[0..n) has a character that RFC 8785 escapes in a string: a
+/// control character, '"' or '\\'. Eight bytes at a time: (x - 0x20..) & ~x
+/// keeps a top bit exactly when some byte is below 0x20 (and likewise for a
+/// zero byte of x ^ '"'.. or x ^ '\\'..), the usual SWAR tests.
+bool needs_escape(const char* p, size_t n) {
+  constexpr uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
+  size_t i = 0;
+  for (; i + 8 <= n; i += 8) {
+    uint64_t x;
+    std::memcpy(&x, p + i, 8);
+    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
+    if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & tops) return true;
+  }
+  for (; i < n; ++i) {
+    auto c = static_cast<unsigned char>(p[i]);
+    if (c < 0x20 || c == '"' || c == '\\') return true;
+  }
+  return false;
+}
+
+/// Text being written by the signer: a std::string whose size runs ahead of
+/// the text, up to what it has held before, so that appending never
+/// zero-fills (std::string::resize does) and small pieces of known size are
+/// plain stores; [0, size()) is the text.
+class Text {
+ public:
+  void clear() { m_n = 0; }
+  size_t size() const { return m_n; }
+  bool empty() const { return m_n == 0; }
+  std::string_view view() const { return {m_s.data(), m_n}; }
+  /// Room for `k` more characters at the end; returns where they go.
+  [[gnu::always_inline]] char* grow(size_t k) {
+    if (m_s.size() - m_n < k) expand(k);
+    char* p = m_s.data() + m_n;
+    m_n += k;
+    return p;
+  }
+  void put(char c) { *grow(1) = c; }
+  void put(std::string_view v) {
+    if (!v.empty()) std::memcpy(grow(v.size()), v.data(), v.size());
+  }
+  template <size_t N>
+  void lit(const char (&text)[N]) {
+    std::memcpy(grow(N - 1), text, N - 1);
+  }
+  /// What json::canonical_append writes for `v`.
+  void canonical(const json::Value& v) {
+    if (v.is_string() && plain_string(v.get_ref<const std::string&>())) return;
+    thread_local std::string scratch;
+    scratch.clear();
+    json::canonical_append(scratch, v);
+    put(scratch);
+  }
+  /// `s` as a JSON string with its quotes, when it needs no escape (what
+  /// json::canonical_append writes for it); false otherwise, nothing written.
+  bool plain_string(const std::string& s) {
+    if (needs_escape(s.data(), s.size())) return false;
+    char* o = grow(s.size() + 2);
+    o[0] = '"';
+    std::memcpy(o + 1, s.data(), s.size());
+    o[s.size() + 1] = '"';
+    return true;
+  }
+
+ private:
+  [[gnu::noinline]] void expand(size_t k) { m_s.resize(std::max(m_s.size() * 2, m_n + k + 256)); }
+
+  std::string m_s;
+  size_t m_n = 0;
+};
+
+/// A token of the path being framed: a member name, or an array index when
+/// `key` is null.
+struct PathToken {
+  const std::string* key;
+  size_t index;
+};
+
+std::string join(const std::vector<PathToken>& path) {
+  std::string out;
+  for (const auto& t : path) {
+    out += '/';
+    out += t.key ? pointer_escape(*t.key) : std::to_string(t.index);
+  }
+  return out;
+}
+
 /// Builds the disclosure frame of one document, writing the canonical
 /// (RFC 8785) text of the framed resource and of every disclosure directly:
 /// the same bytes json::canonical gives for the frame as a DOM, without
 /// building one and copying every value into it.
 class Framer {
  public:
-  Framer(const Policy& policy, std::vector<std::string>& disclosures) : m_policy(policy), m_out(disclosures) {}
+  Framer(const Policy& policy, const detail::SignPlan& plan, std::vector<std::string>& disclosures)
+      : m_policy(policy), m_plan(plan), m_out(disclosures) {}
+  ~Framer() { crypto::secure_zero(m_salts, sizeof m_salts); }
+  Framer(const Framer&) = delete;
+  Framer& operator=(const Framer&) = delete;
 
   /// Appends the canonical text of the framed resource to `out`.
-  void frame_resource(const json::Value& resource, const std::string& where, std::string& out) {
+  void frame_resource(const json::Value& resource, const std::string& where, Text& out) {
     if (!resource.is_object()) throw Error(Exit::data, "a FHIR resource must be a JSON object").field(where);
     auto rt = resource.find("resourceType");
-    if (rt == resource.end() || !rt->is_string() || rt->get<std::string>().empty())
+    if (rt == resource.end() || !rt->is_string() || rt->get_ref<const std::string&>().empty())
       throw Error(Exit::data, "missing or not a string: not a FHIR resource").field(where + "/resourceType");
     const std::string& type = rt->get_ref<const std::string&>();
     const TypeRules* rules = m_policy.rules_for(type);
     if (!rules)
       throw Error(Exit::data, fmt::format("the policy \"{}\" has no rules for resource type {}", m_policy.name, type))
           .field(where + "/resourceType");
-    for (const auto& req : rules->required)
-      if (!at(resource, tokens_of(req)))
+    // Compiled with the Signer; a policy that changed since is compiled here.
+    std::optional<detail::FrameRules> own;
+    auto cached = m_plan.rules.find(rules);
+    const detail::FrameRules& compiled = cached != m_plan.rules.end() ? cached->second : own.emplace(detail::compile_frame_rules(*rules));
+    for (const auto& [req, tokens] : compiled.required)
+      if (!at(resource, tokens))
         throw Error(Exit::data, fmt::format("{} {} lacks {}, which the policy requires", type,
                                             where.empty() ? "resource" : where, req))
             .field(where + req);
     if (std::find(m_types.begin(), m_types.end(), type) == m_types.end()) m_types.push_back(type);
-    Ctx ctx{compile(*rules), type == "Bundle", where};
-    std::vector<std::string> path;
-    frame(resource, path, ctx, 0, out);
+    Ctx ctx{compiled, type == "Bundle", where, {}};
+    // Every pattern can match below the root (none is empty).
+    Span all{static_cast<uint32_t>(m_alive.size()), 0};
+    for (uint32_t i = 0; i < compiled.patterns.size(); ++i) m_alive.push_back(i);
+    all.end = static_cast<uint32_t>(m_alive.size());
+    frame(resource, all, ctx, 0, out);
+    m_alive.resize(all.begin);
   }
 
-  const std::vector<std::string>& types() const { return m_types; }
+  /// The resource types framed, in order of first appearance (views into the resource).
+  const std::vector<std::string_view>& types() const { return m_types; }
 
  private:
+  /// Indices into m_alive: the patterns whose first tokens match a node's
+  /// path and that are longer than it (they may match below it).
+  struct Span {
+    uint32_t begin, end;
+  };
+  /// What the patterns say of one child: its span, and whether a pattern
+  /// ends on it.
+  struct Child {
+    Span alive;
+    bool plain = false, together = false;
+  };
   struct Ctx {
-    CompiledRules rules;
+    const detail::FrameRules& rules;
     bool bundle;
     std::string base;
+    std::vector<PathToken> path;
   };
 
   /// A digest as base64url text (always 43 characters).
@@ -174,8 +357,8 @@ class Framer {
   /// Per-depth buffers, kept across documents on this thread so that
   /// framing allocates only the disclosures it returns.
   struct Level {
-    std::string after;          ///< members that sort after "_sd"
-    std::string disclosure;     ///< the disclosure being written
+    Text after;                 ///< members that sort after "_sd"
+    Text disclosure;            ///< the disclosure being written
     std::vector<Digest> digests;
     std::vector<const std::pair<const std::string, json::Value>*> order;
     std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
@@ -197,42 +380,98 @@ class Framer {
     return *levels[depth];
   }
 
+  /// The child `key` (a member name or an array index) of a node whose path
+  /// has `depth` tokens and whose live patterns are `parent`: pushes the
+  /// child's live patterns on m_alive (pop with m_alive.resize(c.alive.begin)).
+  template <class Key>
+  Child child(const Ctx& ctx, Span parent, size_t depth, const Key& key) {
+    Child c;
+    c.alive.begin = static_cast<uint32_t>(m_alive.size());
+    for (uint32_t i = parent.begin; i < parent.end; ++i) {
+      uint32_t id = m_alive[i];
+      const auto& p = ctx.rules.patterns[id];
+      if (!p.tokens[depth].matches(key)) continue;
+      if (p.tokens.size() == depth + 1) (p.together ? c.together : c.plain) = true;
+      else m_alive.push_back(id);
+    }
+    c.alive.end = static_cast<uint32_t>(m_alive.size());
+    return c;
+  }
+
   /// 128 bits of salt from the CSPRNG pool, as a JSON string.
-  void salt(std::string& out) {
-    uint8_t s[16];
-    m_rng.fill(s, sizeof s);
-    out += '"';
-    crypto::base64url_append(out, s, sizeof s);
-    out += '"';
-    crypto::secure_zero(s, sizeof s);
+  void salt(Text& out) {
+    if (m_salt_pos == sizeof m_salts) {
+      m_rng.fill(m_salts, sizeof m_salts);
+      m_salt_pos = 0;
+    }
+    uint8_t* s = m_salts + m_salt_pos;
+    m_salt_pos += 16;
+    char* o = out.grow(2 + crypto::base64url_size(16));
+    o[0] = '"';
+    o = crypto::base64url_write(o + 1, s, 16);
+    *o = '"';
+    std::memset(s, 0, 16);  // used once; the whole pool is wiped again when the Framer goes
   }
 
   /// Records a disclosure given its canonical JSON text; returns its digest.
   Digest add(std::string_view text) {
-    std::string d = b64(text);
+    std::string d = b64_fast(text);
     auto h = crypto::sha256(d);
     m_out.push_back(std::move(d));
     return encode_digest(h.data());
   }
 
   static Digest encode_digest(const uint8_t* bytes) {
-    thread_local std::string text;
-    text.clear();
-    crypto::base64url_append(text, bytes, 32);
     Digest d;
-    std::copy_n(text.data(), d.size(), d.data());
+    crypto::base64url_write(d.data(), bytes, 32);
     return d;
   }
 
   /// A decoy digest as RFC 9901 §4.2.5 describes it: the SHA-256 of a
   /// random number (128 bits from the CSPRNG), so that decoys are made the
   /// way the standard says, not only look like they were.
-  Digest decoy() {
-    uint8_t r[16];
-    m_rng.fill(r, sizeof r);
-    auto h = crypto::sha256(r, sizeof r);
-    crypto::secure_zero(r, sizeof r);
-    return encode_digest(h.data());
+  /// `k` of them appended to `out`; the random numbers are drawn up to 16
+  /// at a time, and wiped once hashed.
+  void decoys(size_t k, std::vector<Digest>& out) {
+    uint8_t r[16 * 16];
+    while (k > 0) {
+      size_t m = std::min<size_t>(k, 16);
+      m_rng.fill(r, 16 * m);
+      for (size_t i = 0; i < m; ++i) out.push_back(encode_digest(crypto::sha256(r + 16 * i, 16).data()));
+      crypto::secure_zero(r, 16 * m);
+      k -= m;
+    }
+  }
+
+  /// Digest text order (bytes, as std::sort on the arrays would give),
+  /// deciding on the first eight characters when they differ.
+  static bool digest_less(const Digest& a, const Digest& b) {
+    uint64_t x, y;
+    std::memcpy(&x, a.data(), 8);
+    std::memcpy(&y, b.data(), 8);
+    if (x != y) {
+      if constexpr (std::endian::native == std::endian::little) {
+        x = __builtin_bswap64(x);
+        y = __builtin_bswap64(y);
+      }
+      return x < y;
+    }
+    return std::memcmp(a.data(), b.data(), a.size()) < 0;
+  }
+
+  /// k < "_sd" in byte order, without a call per member.
+  static bool sorts_before_sd(const std::string& k) {
+    static constexpr char sd[3] = {'_', 's', 'd'};
+    for (size_t i = 0; i < 3; ++i) {
+      if (i == k.size()) return true;  // a proper prefix of "_sd"
+      auto c = static_cast<unsigned char>(k[i]);
+      if (c != static_cast<unsigned char>(sd[i])) return c < static_cast<unsigned char>(sd[i]);
+    }
+    return false;  // "_sd" itself or longer
+  }
+
+  static bool reserved(const std::string& k) {
+    return (k.size() == 3 && (k == "_sd" || k == "...")) || (k.size() == 7 && k == "_sd_alg");
   }
 
   size_t decoys_for(size_t real) const {
@@ -242,46 +481,39 @@ class Framer {
   }
 
   /// A member name as canonical JSON (the common case without escapes inline).
-  static void name(std::string& out, const std::string& k) {
-    for (unsigned char c : k)
-      if (c < 0x20 || c == '"' || c == '\\' || c >= 0x7F) {
-        json::canonical_append(out, json::Value(k));
-        return;
-      }
-    out += '"';
-    out += k;
-    out += '"';
+  static void name(Text& out, const std::string& k) {
+    if (!out.plain_string(k)) out.canonical(json::Value(k));
   }
 
-  /// Writes the disclosure [salt, (name,) value] for `child` at `path`; returns its digest.
-  Digest disclose(const json::Value& child, const std::string* member, std::vector<std::string>& path,
-                  const Ctx& ctx, unsigned depth, Level& lv) {
-    std::string& d = lv.disclosure;
+  /// Writes the disclosure [salt, (name,) value] for `v` (the child `c`); returns its digest.
+  Digest disclose(const json::Value& v, const std::string* member, const Child& c, Ctx& ctx, unsigned depth,
+                  Level& lv) {
+    Text& d = lv.disclosure;
     d.clear();
-    d += '[';
+    d.put('[');
     salt(d);
-    d += ',';
+    d.put(',');
     if (member) {
       name(d, *member);
-      d += ',';
+      d.put(',');
     }
-    if (any_match(ctx.rules.together, path)) json::canonical_append(d, child);
-    else frame(child, path, ctx, depth + 1, d);
-    d += ']';
-    return add(d);
+    if (c.together) d.canonical(v);
+    else frame(v, c.alive, ctx, depth + 1, d);
+    d.put(']');
+    return add(d.view());
   }
 
-  void frame(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth, std::string& out) {
-    if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(path));
-    if (v.is_object()) return frame_object(v, path, ctx, depth, out);
-    if (v.is_array()) return frame_array(v, path, ctx, depth, out);
-    json::canonical_append(out, v);
+  void frame(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
+    if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(ctx.path));
+    if (v.is_object()) return frame_object(v, alive, ctx, depth, out);
+    if (v.is_array()) return frame_array(v, alive, ctx, depth, out);
+    out.canonical(v);
   }
 
-  void frame_object(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth,
-                    std::string& out) {
+  void frame_object(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
     Nest nest(m_nest);
     Level& lv = nest.lv;
+    auto& path = ctx.path;
     const auto& obj = v.get_ref<const json::Value::object_t&>();
     // RFC 8785 member order: UTF-16 code units, which is the map's byte
     // order unless a name has a byte of 0xEE or more.
@@ -297,117 +529,139 @@ class Framer {
     static const std::u16string k_sd16 = u"_sd";
     // Members before "_sd" go straight to `out`, the others wait in lv.after
     // until the digests are known.
-    std::vector<Digest> digests;
+    auto& digests = lv.digests;
+    digests.clear();
     lv.after.clear();
-    out += '{';
+    out.put('{');
     bool first = true;
+    const size_t d = path.size();
     for (const auto* kv : lv.order) {
       const std::string& k = kv->first;
-      const json::Value& child = kv->second;
-      if (k == "_sd" || k == "..." || k == "_sd_alg")
+      const json::Value& child_v = kv->second;
+      if (reserved(k))
         throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k)).field(ctx.base + join(path));
-      bool before_sd = wide ? utf16_of(k) < k_sd16 : k < "_sd";
-      path.push_back(k);
-      auto member = [&](std::string& dst, bool& lead) {
-        if (!lead) dst += ',';
+      bool before_sd = wide ? utf16_of(k) < k_sd16 : sorts_before_sd(k);
+      auto member = [&](Text& dst, bool& lead) {
+        if (!lead) dst.put(',');
         lead = false;
         name(dst, k);
-        dst += ':';
+        dst.put(':');
       };
       bool no_lead = false;
-      if (ctx.bundle && path.size() == 3 && path[0] == "entry" && path[2] == "resource") {
+      path.push_back({&k, 0});
+      if (ctx.bundle && d == 2 && path[0].key && *path[0].key == "entry" && k == "resource") {
         // An entry's resource is framed with the rules of its own type; it
         // goes with its entry, so it is not a disclosure of its own.
         if (before_sd) member(out, first);
         else member(lv.after, no_lead);
-        frame_resource(child, ctx.base + join(path), before_sd ? out : lv.after);
-      } else if (any_match(ctx.rules.plain, path)) {
-        if (before_sd) member(out, first);
-        else member(lv.after, no_lead);
-        json::canonical_append(before_sd ? out : lv.after, child);
+        frame_resource(child_v, ctx.base + join(path), before_sd ? out : lv.after);
       } else {
-        digests.push_back(disclose(child, &k, path, ctx, depth, lv));
+        Child c = child(ctx, alive, d, k);
+        if (c.plain) {
+          if (before_sd) member(out, first);
+          else member(lv.after, no_lead);
+          (before_sd ? out : lv.after).canonical(child_v);
+        } else {
+          digests.push_back(disclose(child_v, &k, c, ctx, depth, lv));
+        }
+        m_alive.resize(c.alive.begin);
       }
       path.pop_back();
     }
     if (!digests.empty()) {
-      for (size_t i = decoys_for(digests.size()); i > 0; --i) digests.push_back(decoy());
-      std::sort(digests.begin(), digests.end());
-      if (!first) out += ',';
+      decoys(decoys_for(digests.size()), digests);
+      std::sort(digests.begin(), digests.end(), digest_less);
+      if (!first) out.put(',');
       first = false;
-      out += "\"_sd\":[";
+      char* o = out.grow(7 + digests.size() * 46);  // "_sd":[ + "digest" and , or ] each
+      std::memcpy(o, "\"_sd\":[", 7);
+      o += 7;
       for (size_t i = 0; i < digests.size(); ++i) {
-        if (i) out += ',';
-        out += '"';
-        out.append(digests[i].data(), digests[i].size());  // base64url: no escapes
-        out += '"';
+        if (i) *o++ = ',';
+        *o++ = '"';
+        std::memcpy(o, digests[i].data(), digests[i].size());  // base64url: no escapes
+        o += digests[i].size();
+        *o++ = '"';
       }
-      out += ']';
+      *o = ']';
     }
     if (!lv.after.empty()) {
       // lv.after holds ",m1,m2...": drop the first comma if nothing precedes.
-      if (first) out.append(lv.after, 1, std::string::npos);
-      else out += lv.after;
+      if (first) out.put(lv.after.view().substr(1));
+      else out.put(lv.after.view());
     }
-    out += '}';
+    out.put('}');
   }
 
-  void frame_array(const json::Value& v, std::vector<std::string>& path, const Ctx& ctx, unsigned depth,
-                   std::string& out) {
+  void frame_array(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
     Nest nest(m_nest);
     Level& lv = nest.lv;
+    auto& path = ctx.path;
+    const size_t d = path.size();
     const auto& arr = v.get_ref<const json::Value::array_t&>();
     // Which elements are disclosed (their number sets the decoys), then
     // where the decoys go: each at a uniform position among those before it.
-    lv.marks.clear();
     size_t real = 0;
     auto& plain = lv.plain;
     plain.assign(arr.size(), 0);
-    for (size_t i = 0; i < arr.size(); ++i) {
-      path.push_back(std::to_string(i));
-      plain[i] = any_match(ctx.rules.plain, path) ? 1 : 0;
-      path.pop_back();
-      real += plain[i] ? 0 : 1;
+    if (alive.begin != alive.end) {
+      for (size_t i = 0; i < arr.size(); ++i) {
+        Child c = child(ctx, alive, d, i);
+        m_alive.resize(c.alive.begin);
+        plain[i] = c.plain ? 1 : 0;
+      }
     }
+    for (char p : plain) real += p ? 0 : 1;
     lv.marks.assign(arr.size(), 1);
+    lv.digests.clear();
+    decoys(decoys_for(real), lv.digests);
     for (size_t i = decoys_for(real); i > 0; --i) {
       size_t pos = m_rng.below(lv.marks.size() + 1);
       lv.marks.insert(lv.marks.begin() + static_cast<long>(pos), 0);
     }
     const auto& marks = lv.marks;
-    out += '[';
-    size_t next = 0;
+    out.put('[');
+    size_t next = 0, next_decoy = 0;
+    auto reference = [&out](const Digest& dg) {
+      char* o = out.grow(8 + std::tuple_size_v<Digest> + 2);
+      std::memcpy(o, "{\"...\":\"", 8);
+      std::memcpy(o + 8, dg.data(), dg.size());
+      std::memcpy(o + 8 + dg.size(), "\"}", 2);
+    };
     for (size_t m = 0; m < marks.size(); ++m) {
-      if (m) out += ',';
+      if (m) out.put(',');
       if (!marks[m]) {
-        auto d = decoy();
-        out += "{\"...\":\"";
-        out.append(d.data(), d.size());
-        out += "\"}";
+        reference(lv.digests[next_decoy++]);
         continue;
       }
       size_t i = next++;
-      path.push_back(std::to_string(i));
       if (plain[i]) {
-        json::canonical_append(out, arr[i]);
-      } else {
-        auto d = disclose(arr[i], nullptr, path, ctx, depth, lv);
-        out += "{\"...\":\"";
-        out.append(d.data(), d.size());
-        out += "\"}";
+        out.canonical(arr[i]);
+        continue;
       }
+      path.push_back({nullptr, i});
+      Child c = child(ctx, alive, d, i);
+      auto dg = disclose(arr[i], nullptr, c, ctx, depth, lv);
+      m_alive.resize(c.alive.begin);
       path.pop_back();
+      reference(dg);
     }
-    out += ']';
+    out.put(']');
   }
 
   const Policy& m_policy;
+  const detail::SignPlan& m_plan;
   std::vector<std::string>& m_out;
-  std::vector<std::string> m_types;
+  std::vector<std::string_view> m_types;
   unsigned m_nest = 0;
+  /// The live patterns of every node on the path being framed, as a stack.
+  std::vector<uint32_t> m_alive;
   /// Salts, decoys and decoy positions: one system-RNG draw per document,
   /// expanded with ChaCha20 (crypto::RandomStream).
   crypto::RandomStream m_rng;
+  /// Salts, 16 of them drawn from m_rng at a time (one call instead of 16).
+  uint8_t m_salts[256] = {};
+  size_t m_salt_pos = sizeof m_salts;
 };
 
 int64_t require_int(const json::Value& obj, const char* key, const char* what, bool required) {
@@ -680,51 +934,70 @@ Signer::Signer(const keys::SecretKey& key, SignOptions options)
   if (m_options.holder)
     m_cnf = json::Value{{"jwk", {{"kty", "OKP"}, {"crv", "Ed25519"}, {"x", jwk_x(*m_options.holder)}}}};
   m_header_b64 = b64(json::canonical(json::Value{{"alg", "EdDSA"}, {"typ", k_typ}, {"kid", m_key.pub.key_id}}));
+  auto plan = std::make_shared<detail::SignPlan>();
+  for (const auto& [type, rules] : m_options.policy->resources) {
+    // A type whose patterns do not compile fails when a document of it is
+    // signed, as it did before the plan existed.
+    try {
+      plan->rules.emplace(&rules, detail::compile_frame_rules(rules));
+    } catch (const Error&) {
+    }
+  }
+  // The payload's canonical text, members in RFC 8785 order (all ASCII
+  // names): _sd_alg, cnf, exp, fhir, hc_doc, hc_policy, iat, iss.
+  plan->head = "{\"_sd_alg\":\"sha-256\",";
+  if (!m_cnf.is_null()) {
+    plan->head += "\"cnf\":";
+    json::canonical_append(plan->head, m_cnf);
+    plan->head += ',';
+  }
+  if (m_options.exp) {
+    plan->head += "\"exp\":";
+    json::canonical_append(plan->head, json::Value(m_options.exp));
+    plan->head += ',';
+  }
+  plan->head += "\"fhir\":";
+  plan->iss = ",\"iss\":";
+  json::canonical_append(plan->iss, json::Value(m_key.pub.key_id));
+  plan->iss += '}';
+  m_plan = std::move(plan);
 }
 
 SdJwt Signer::sign(const json::Value& resource) const {
+  const detail::SignPlan& plan = *m_plan;
   SdJwt out;
-  Framer framer(*m_options.policy, out.disclosures);
-  std::string framed;
-  framer.frame_resource(resource, "", framed);
-  // The payload's canonical text, members in RFC 8785 order (all ASCII
-  // names): _sd_alg, cnf, exp, fhir, hc_doc, hc_policy, iat, iss.
-  std::string payload = "{\"_sd_alg\":\"sha-256\",";
-  if (!m_cnf.is_null()) {
-    payload += "\"cnf\":";
-    json::canonical_append(payload, m_cnf);
-    payload += ',';
-  }
-  if (m_options.exp) {
-    payload += "\"exp\":";
-    json::canonical_append(payload, json::Value(m_options.exp));
-    payload += ',';
-  }
-  payload += "\"fhir\":";
-  payload += framed;
-  payload += ",\"hc_doc\":";
-  json::canonical_append(payload, json::Value("fhir-r4/" + resource["resourceType"].get<std::string>()));
-  payload += ",\"hc_policy\":";
+  out.disclosures.reserve(plan.disclosures.load(std::memory_order_relaxed));
+  // The payload's text, in a buffer this thread keeps (it is not secret:
+  // it is the payload, sent in the clear).
+  thread_local Text payload;
+  payload.clear();
+  payload.put(plan.head);
+  Framer framer(*m_options.policy, plan, out.disclosures);
+  framer.frame_resource(resource, "", payload);
+  plan.disclosures.store(out.disclosures.size(), std::memory_order_relaxed);
+  payload.lit(",\"hc_doc\":");
+  payload.canonical(json::Value("fhir-r4/" + resource["resourceType"].get<std::string>()));
+  payload.lit(",\"hc_policy\":");
   {
     std::lock_guard<std::mutex> lock(m_cache_mutex);
-    if (m_claim_types != framer.types() || m_claim_text.empty()) {
-      m_claim_types = framer.types();
+    const auto& types = framer.types();
+    if (m_claim_text.empty() || !std::equal(m_claim_types.begin(), m_claim_types.end(), types.begin(), types.end())) {
+      m_claim_types.assign(types.begin(), types.end());
       m_claim_text = json::canonical(m_options.policy->to_claim(m_claim_types));
     }
-    payload += m_claim_text;
+    payload.put(m_claim_text);
   }
-  payload += ",\"iat\":";
-  json::canonical_append(payload, json::Value(m_options.iat ? m_options.iat : now_seconds()));
-  payload += ",\"iss\":";
-  json::canonical_append(payload, json::Value(m_key.pub.key_id));
-  payload += '}';
-  out.protected_b64 = m_header_b64;
-  out.payload_b64 = b64(payload);
-  std::string input;
-  input.reserve(out.protected_b64.size() + out.payload_b64.size() + 1);
-  input += out.protected_b64;
+  payload.lit(",\"iat\":");
+  payload.canonical(json::Value(m_options.iat ? m_options.iat : now_seconds()));
+  payload.put(plan.iss);
+  // The JWS signing input, header.payload, with the payload encoded in place.
+  thread_local std::string input;
+  input.clear();
+  input += m_header_b64;
   input += '.';
-  input += out.payload_b64;
+  crypto::base64url_append_fast(input, crypto::as_bytes(payload.view()), payload.size());
+  out.protected_b64 = m_header_b64;
+  out.payload_b64.assign(input, m_header_b64.size() + 1, std::string::npos);
   auto sig = m_signer.sign(input);
   crypto::base64url_append(out.signature_b64, sig.data(), sig.size());
   return out;

@@ -37,7 +37,13 @@ struct SignOptions {
   int64_t exp = 0;                               ///< 0 = no expiry
 };
 
+namespace detail {
+struct SignPlan;
+}
+
 /// Signs with one key and policy, many documents (hc-sign stream mode).
+/// The policy's patterns are compiled when the Signer is made: the policy
+/// must not change while the Signer is in use.
 class Signer {
  public:
   Signer(const keys::SecretKey& key, SignOptions options);
@@ -52,6 +58,7 @@ class Signer {
   SignOptions m_options;
   json::Value m_cnf;
   std::string m_header_b64;                 ///< the JWS header, the same for every document
+  std::shared_ptr<const detail::SignPlan> m_plan;  ///< compiled policy and fixed payload texts
   mutable std::mutex m_cache_mutex;         ///< guards the claim cache (sign() may run on many threads)
   mutable std::vector<std::string> m_claim_types;
   mutable std::string m_claim_text;         ///< canonical hc_policy claim for m_claim_types

@@ -1,0 +1,167 @@
+// base64url_write: see base64url_simd.h. The AVX2 step follows the method of
+// W. Muła and D. Lemire, "Faster Base64 Encoding and Decoding Using AVX2
+// Instructions" (ACM TOMS 44(3), 2018): spread 3 bytes over 4, cut out the
+// four 6-bit values with two multiplies, then add to each the offset of its
+// alphabet range, found with one byte shuffle.
+#include <hc/crypto/base64url_simd.h>
+
+#include <bit>
+#include <cstring>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define HC_B64_X86 1
+#endif
+
+namespace hc::crypto {
+namespace {
+
+constexpr char k_alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// For every 12-bit value, its two characters in memory order.
+struct PairTable {
+  char v[4096][2];
+  constexpr PairTable() : v() {
+    for (int i = 0; i < 4096; ++i) {
+      v[i][0] = k_alphabet[i >> 6];
+      v[i][1] = k_alphabet[i & 63];
+    }
+  }
+};
+constexpr PairTable k_pairs;
+
+char* write_portable(char* o, const uint8_t* d, size_t n) {
+  // Six bytes (two groups) per step from one 8-byte big-endian read.
+  for (; n >= 8; n -= 6, d += 6, o += 8) {
+    uint64_t x;
+    std::memcpy(&x, d, 8);
+    if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+    std::memcpy(o, k_pairs.v[x >> 52], 2);
+    std::memcpy(o + 2, k_pairs.v[(x >> 40) & 0xFFF], 2);
+    std::memcpy(o + 4, k_pairs.v[(x >> 28) & 0xFFF], 2);
+    std::memcpy(o + 6, k_pairs.v[(x >> 16) & 0xFFF], 2);
+  }
+  for (; n >= 3; n -= 3, d += 3, o += 4) {
+    uint32_t v = (uint32_t(d[0]) << 16) | (uint32_t(d[1]) << 8) | d[2];
+    std::memcpy(o, k_pairs.v[v >> 12], 2);
+    std::memcpy(o + 2, k_pairs.v[v & 0xFFF], 2);
+  }
+  if (n == 1) {
+    o[0] = k_alphabet[d[0] >> 2];
+    o[1] = k_alphabet[(d[0] & 3) << 4];
+    o += 2;
+  } else if (n == 2) {
+    o[0] = k_alphabet[d[0] >> 2];
+    o[1] = k_alphabet[((d[0] & 3) << 4) | (d[1] >> 4)];
+    o[2] = k_alphabet[(d[1] & 15) << 2];
+    o += 3;
+  }
+  return o;
+}
+
+#ifdef HC_B64_X86
+/// 24 bytes to 32 characters: lane 0 of `in` holds bytes 0..11 (its bytes
+/// 12..15 unused), lane 1 bytes 12..23.
+__attribute__((target("avx2"), always_inline)) inline __m256i encode_avx2(__m256i in) {
+  // Within a lane, group g (bytes a b c at 3g) becomes the 32-bit word whose
+  // bytes are b a c b: its low 16 bits are a:b, its high 16 bits b:c.
+  const __m256i spread = _mm256_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10,  //
+                                          1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  // Per 16-bit word: a:b holds i0 in bits 15..10 and i1 in bits 9..4; b:c
+  // holds i2 in bits 11..6 and i3 in bits 5..0. mulhi moves i0 and i2 to
+  // bits 0..5 of their words, mullo moves i1 and i3 to bits 8..13.
+  const __m256i mask_hi = _mm256_set1_epi32(0x0FC0FC00);
+  const __m256i mul_hi = _mm256_set1_epi32(0x04000040);
+  const __m256i mask_lo = _mm256_set1_epi32(0x003F03F0);
+  const __m256i mul_lo = _mm256_set1_epi32(0x01000010);
+  // Offset to add to a 6-bit value, by class: 0 = 26..51 ('a'-26), 1..10 =
+  // 52..61 ('0'-52), 11 = 62 ('-'-62), 12 = 63 ('_'-63), 13 = 0..25 ('A').
+  const __m256i offsets = _mm256_setr_epi8(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0,  //
+                                           71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, -17, 32, 65, 0, 0);
+  in = _mm256_shuffle_epi8(in, spread);
+  __m256i a = _mm256_mulhi_epu16(_mm256_and_si256(in, mask_hi), mul_hi);
+  __m256i b = _mm256_mullo_epi16(_mm256_and_si256(in, mask_lo), mul_lo);
+  __m256i idx = _mm256_or_si256(a, b);  // one 6-bit value per byte
+  __m256i cls = _mm256_subs_epu8(idx, _mm256_set1_epi8(51));
+  cls = _mm256_or_si256(cls, _mm256_and_si256(_mm256_cmpgt_epi8(_mm256_set1_epi8(26), idx), _mm256_set1_epi8(13)));
+  return _mm256_add_epi8(idx, _mm256_shuffle_epi8(offsets, cls));
+}
+
+/// One step: 24 bytes at `d` (28 readable) to 32 characters at `o`.
+__attribute__((target("avx2"), always_inline)) inline void step_avx2(char* o, const uint8_t* d) {
+  __m128i lo = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+  __m128i hi = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + 12));
+  __m256i text = encode_avx2(_mm256_inserti128_si256(_mm256_castsi128_si256(lo), hi, 1));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), text);
+}
+
+/// 16 bytes (a salt) to 22 characters, from one load: lane 1 takes bytes
+/// 12..15 followed by zeros, which give the same leading characters of the
+/// partial group as the unpadded encoding.
+__attribute__((target("avx2"))) char* write16_avx2(char* o, const uint8_t* d) {
+  __m128i r = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+  __m256i text = encode_avx2(_mm256_inserti128_si256(_mm256_castsi128_si256(r), _mm_srli_si128(r, 12), 1));
+  alignas(32) char t[32];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(t), text);
+  std::memcpy(o, t, 22);
+  return o + 22;
+}
+
+/// 32 bytes (a digest) to 43 characters, from two loads: bytes 0..23 in
+/// one step, bytes 24..31 (then zeros) in a second.
+__attribute__((target("avx2"))) char* write32_avx2(char* o, const uint8_t* d) {
+  __m128i r0 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d));
+  __m128i r1 = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + 16));
+  __m256i first = encode_avx2(_mm256_inserti128_si256(_mm256_castsi128_si256(r0), _mm_alignr_epi8(r1, r0, 12), 1));
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(o), first);
+  __m256i second = encode_avx2(_mm256_castsi128_si256(_mm_srli_si128(r1, 8)));
+  alignas(32) char t[32];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(t), second);
+  std::memcpy(o + 32, t, 11);
+  return o + 43;
+}
+
+__attribute__((target("avx2"))) char* write_avx2(char* o, const uint8_t* d, size_t n) {
+  for (; n >= 28; n -= 24, d += 24, o += 32) step_avx2(o, d);
+  return write_portable(o, d, n);
+}
+
+bool have_avx2() {
+  static const bool yes = __builtin_cpu_supports("avx2");
+  return yes;
+}
+#endif
+
+}  // namespace
+
+char* base64url_write(char* out, const uint8_t* data, size_t n) {
+#ifdef HC_B64_X86
+  // Other short inputs go portable: they were often just written in small
+  // pieces, and a 16-byte load over such stores would wait for them (no
+  // store forwarding) longer than the portable loop takes.
+  if (have_avx2()) {
+    if (n == 32) return write32_avx2(out, data);
+    if (n == 16) return write16_avx2(out, data);
+    if (n >= 64) return write_avx2(out, data, n);
+  }
+#endif
+  return write_portable(out, data, n);
+}
+
+void base64url_append_fast(std::string& out, const uint8_t* data, size_t n) {
+  const size_t at = out.size();
+  out.resize(at + base64url_size(n));
+  base64url_write(out.data() + at, data, n);
+}
+
+char* base64url_write_portable(char* out, const uint8_t* data, size_t n) { return write_portable(out, data, n); }
+
+bool base64url_write_is_vectorised() {
+#ifdef HC_B64_X86
+  return have_avx2();
+#else
+  return false;
+#endif
+}
+
+}  // namespace hc::crypto
