@@ -196,7 +196,7 @@ namespace {
 /// The base64url text of `text`, in a string of its own.
 std::string b64_fast(std::string_view text) {
   std::string out;
-  crypto::base64url_append_fast(out, crypto::as_bytes(text), text.size());
+  crypto::base64url_append(out, crypto::as_bytes(text), text.size());
   return out;
 }
 
@@ -995,7 +995,7 @@ SdJwt Signer::sign(const json::Value& resource) const {
   input.clear();
   input += m_header_b64;
   input += '.';
-  crypto::base64url_append_fast(input, crypto::as_bytes(payload.view()), payload.size());
+  crypto::base64url_append(input, crypto::as_bytes(payload.view()), payload.size());
   out.protected_b64 = m_header_b64;
   out.payload_b64.assign(input, m_header_b64.size() + 1, std::string::npos);
   auto sig = m_signer.sign(input);

@@ -3,6 +3,7 @@
 
 #include <hc/core/byte_scan.h>
 #include <hc/core/error.h>
+#include <hc/crypto/base64url_simd.h>
 
 #include <algorithm>
 #include <charconv>
@@ -501,10 +502,8 @@ bool split_disclosure(std::string_view t, const SdJwtLimits& limits, std::string
 void decode_one(std::string_view b64_text, size_t index, const SdJwtLimits& limits, std::string& text, Decoded& d,
                 bool keep_salt) {
   auto h = crypto::sha256(b64_text);
-  static_assert(sizeof d.digest == 43);
-  text.clear();
-  crypto::base64url_append(text, h.data(), h.size());
-  std::copy_n(text.data(), 43, d.digest);
+  static_assert(sizeof d.digest == crypto::base64url_size(32));
+  crypto::base64url_write(d.digest, h.data(), h.size());
   try {
     crypto::unbase64url_text_into(b64_text, text);
   } catch (const Error& e) {
@@ -923,10 +922,9 @@ class Splicer {
 
   bool decode(const std::string& b64_text, Disc& d) {
     auto h = crypto::sha256(b64_text);
+    static_assert(sizeof d.digest == crypto::base64url_size(32));
+    crypto::base64url_write(d.digest, h.data(), h.size());
     std::string& tmp = m_s.decoded;
-    tmp.clear();
-    crypto::base64url_append(tmp, h.data(), h.size());
-    std::copy_n(tmp.data(), sizeof d.digest, d.digest);
     try {
       crypto::unbase64url_text_into(b64_text, tmp);
     } catch (const Error&) {

@@ -5,6 +5,8 @@
 // alphabet range, found with one byte shuffle.
 #include <hc/crypto/base64url_simd.h>
 
+#include <hc/crypto/crypto.h>
+
 #include <bit>
 #include <cstring>
 
@@ -148,7 +150,9 @@ char* base64url_write(char* out, const uint8_t* data, size_t n) {
   return write_portable(out, data, n);
 }
 
-void base64url_append_fast(std::string& out, const uint8_t* data, size_t n) {
+// base64url_append (crypto.h): every base64url of the SD-JWT paths (JWS
+// parts, disclosures, digests, salts) goes through base64url_write.
+void base64url_append(std::string& out, const uint8_t* data, size_t n) {
   const size_t at = out.size();
   out.resize(at + base64url_size(n));
   base64url_write(out.data() + at, data, n);

@@ -1,9 +1,9 @@
-// base64url (RFC 4648 §5, no padding) for the SD-JWT signing hot path:
-// the same text as base64url()/base64url_append(), written straight into the
-// caller's memory, 24 input bytes per step with AVX2 when the CPU has it
-// (chosen once at run time; the portable loop otherwise and for the tail).
-// An encoding, not cryptography: nothing here depends on secret timing
-// beyond what base64url_append already does (table look-ups on the data).
+// base64url (RFC 4648 §5, no padding) for the SD-JWT hot paths, and behind
+// base64url_append (crypto.h): the same text as base64url(), written
+// straight into the caller's memory, 24 input bytes per step with AVX2 when
+// the CPU has it (chosen once at run time; the portable loop otherwise and
+// for the tail). An encoding, not cryptography: like every table-driven
+// base64, its memory accesses depend on the data.
 #pragma once
 
 #include <cstddef>
@@ -18,9 +18,6 @@ constexpr size_t base64url_size(size_t n) { return n / 3 * 4 + (n % 3 ? n % 3 + 
 /// Writes the base64url text of data[0..n) at `out` (exactly
 /// base64url_size(n) characters, no terminator); returns the end.
 char* base64url_write(char* out, const uint8_t* data, size_t n);
-
-/// base64url_append (crypto.h) through base64url_write.
-void base64url_append_fast(std::string& out, const uint8_t* data, size_t n);
 
 /// True when base64url_write uses the AVX2 path on this CPU (for tests).
 bool base64url_write_is_vectorised();
