@@ -193,13 +193,6 @@ struct SignPlan {
 
 namespace {
 
-/// The base64url text of `text`, in a string of its own.
-std::string b64_fast(std::string_view text) {
-  std::string out;
-  crypto::base64url_append(out, crypto::as_bytes(text), text.size());
-  return out;
-}
-
 /// True if s[0..n) has a character that RFC 8785 escapes in a string: a
 /// control character, '"' or '\\'. Eight bytes at a time: (x - 0x20..) & ~x
 /// keeps a top bit exactly when some byte is below 0x20 (and likewise for a
@@ -415,7 +408,7 @@ class Framer {
 
   /// Records a disclosure given its canonical JSON text; returns its digest.
   Digest add(std::string_view text) {
-    std::string d = b64_fast(text);
+    std::string d = b64(text);
     auto h = crypto::sha256(d);
     m_out.push_back(std::move(d));
     return encode_digest(h.data());

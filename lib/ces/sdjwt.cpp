@@ -835,9 +835,9 @@ namespace {
 /// once. No DOM is built of the payload, of a disclosure, or of a digest.
 ///
 /// It decides only the common, valid case. Whatever it does not copy (the
-/// `_sd` arrays, "..." elements, `_sd_alg`, salts and names) it checks
-/// strictly here; whatever it copies (names and values) the final parse
-/// checks. On anything else — every error, escapes in a name or digest, a
+/// `_sd` arrays, "..." elements, `_sd_alg`, each disclosure's salt and its
+/// array around name and value) it checks strictly here; whatever it copies
+/// (names and values) the final parse checks. On anything else — every error, escapes in a name or digest, a
 /// "..." member anywhere but alone in an array element, a disclosure no
 /// digest references, nesting near the limit — it gives up, and process()
 /// on the DOM decides and words the error.
