@@ -1057,6 +1057,18 @@ class Splicer {
     return push(name);
   }
 
+  /// At the opening bracket (copied): 1 when items follow, 0 when `close`
+  /// ends it at once (and is copied), -1 when nesting is too near the limit.
+  int open_item(Cursor& c, char close, unsigned depth) {
+    if (depth + 2 >= m_limits.max_depth) return -1;
+    m_s.out += *c.p++;
+    ws(c);
+    if (c.p == c.end || *c.p != close) return 1;
+    ++c.p;
+    m_s.out += close;
+    return 0;
+  }
+
   /// After a member or element: 1 when a comma says more follow, 0 when
   /// `close` ends the object or array (and is copied), -1 for anything else.
   int after_item(Cursor& c, char close) {
@@ -1128,16 +1140,9 @@ class Splicer {
   }
 
   bool object(Cursor& c, long parent, unsigned depth, bool top) {
-    if (depth + 2 >= m_limits.max_depth) return false;
-    ++c.p;
-    m_s.out += '{';
+    int items = open_item(c, '}', depth);
+    if (items <= 0) return items == 0;
     bool first = true, seen_sd = false, seen_alg = false;
-    ws(c);
-    if (c.p != c.end && *c.p == '}') {
-      ++c.p;
-      m_s.out += '}';
-      return true;
-    }
     for (;;) {
       ws(c);
       std::string_view key;
@@ -1180,16 +1185,9 @@ class Splicer {
   }
 
   bool array(Cursor& c, long parent, unsigned depth) {
-    if (depth + 2 >= m_limits.max_depth) return false;
-    ++c.p;
-    m_s.out += '[';
+    int items = open_item(c, ']', depth);
+    if (items <= 0) return items == 0;
     size_t n = 0;
-    ws(c);
-    if (c.p != c.end && *c.p == ']') {
-      ++c.p;
-      m_s.out += ']';
-      return true;
-    }
     for (;;) {
       ws(c);
       if (c.p == c.end) return false;
