@@ -774,24 +774,8 @@ std::shared_ptr<const Policy> signed_policy(const json::Value& claim) {
 /// (payloads are kilobytes, read once per document).
 std::string& payload_text(std::string_view part) {
   thread_local std::string text;
-  try {
-    crypto::unbase64url_text_into(part, text);
-  } catch (const Error& e) {
-    throw invalid(fmt::format("JWS payload: {}", e.message()));
-  }
+  decode_part_text(part, "JWS payload", text);
   return text;
-}
-
-/// The payload's DOM, with decode_json_part's checks and messages.
-json::Value parse_payload(const std::string& text, const SdJwtLimits& limits) {
-  json::Value v;
-  try {
-    v = json::parse(text, "JWS payload", {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
-  } catch (const Error& e) {
-    throw invalid(fmt::format("JWS payload is not valid JSON: {}", e.message()));
-  }
-  if (!v.is_object()) throw invalid("JWS payload is not a JSON object");
-  return v;
 }
 
 /// Disclosure processing on the payload's text (process_text), for an hc
@@ -1006,7 +990,7 @@ Document open_document(SdJwt sd, const SdJwtLimits& limits) {
   doc.header = decode_json_part(doc.sd.protected_b64, "JWS header", limits);
   const std::string& text = payload_text(doc.sd.payload_b64);
   if (!process_fast(doc.sd, doc, text, limits)) {
-    doc.payload = parse_payload(text, limits);
+    doc.payload = parse_json_part(text, "JWS payload", limits);
     process_parts(doc.sd, doc, limits);
   }
   finish_parts(doc);
@@ -1380,7 +1364,7 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   // the signature, then process.
   const std::string& text = payload_text(sd.payload_b64);
   const bool fast = process_fast(sd, doc, text, o.limits);
-  if (!fast) doc.payload = parse_payload(text, o.limits);
+  if (!fast) doc.payload = parse_json_part(text, "JWS payload", o.limits);
   // Outside the resource the processed claims are the signed ones.
   const json::Value& claims = fast ? doc.processed.claims : doc.payload;
   const auto& header = doc.header;

@@ -369,13 +369,21 @@ void jws_sign(const crypto::Ed25519Signer& signer, const json::Value& header, co
   signature_b64 = crypto::base64url(sig.data(), sig.size());
 }
 
-json::Value decode_json_part(std::string_view part, const char* what, const SdJwtLimits& limits) {
-  thread_local std::string text;  // reused: payloads are kilobytes, parsed once per document
+void decode_part_text(std::string_view part, const char* what, std::string& text) {
   try {
     crypto::unbase64url_text_into(part, text);
   } catch (const Error& e) {
     throw invalid(fmt::format("{}: {}", what, e.message()));
   }
+}
+
+json::Value decode_json_part(std::string_view part, const char* what, const SdJwtLimits& limits) {
+  thread_local std::string text;  // reused: payloads are kilobytes, parsed once per document
+  decode_part_text(part, what, text);
+  return parse_json_part(text, what, limits);
+}
+
+json::Value parse_json_part(std::string_view text, const char* what, const SdJwtLimits& limits) {
   json::Value v;
   try {
     v = json::parse(text, what, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
@@ -445,10 +453,9 @@ bool plain_string(std::string_view t, size_t& i, std::string_view& out) {
 /// goes through json::parse (at one level less of depth, as it sits inside
 /// the array); no array, salt or name is built. Anything else, and any
 /// failure, returns false and the general path decides, with its errors.
-/// The texts of the fast form's parts: the salt and name without their
-/// quotes, the value as it stands (not checked here).
-bool split_disclosure_text(std::string_view t, std::string_view& salt, std::optional<std::string_view>& name,
-                           std::string_view& value_text) {
+bool split_disclosure(std::string_view t, const SdJwtLimits& limits, std::string_view& salt,
+                      std::optional<std::string_view>& name, json::Value& value) {
+  if (limits.max_depth < 2 || t.size() > limits.max_bytes) return false;
   size_t i = 0, n = t.size();
   auto ws = [&] {
     while (i < n && json_ws(t[i])) ++i;
@@ -479,19 +486,10 @@ bool split_disclosure_text(std::string_view t, std::string_view& salt, std::opti
   size_t end = n;
   while (end > value_start && json_ws(t[end - 1])) --end;
   if (end == value_start || t[end - 1] != ']') return false;
-  value_text = t.substr(value_start, end - 1 - value_start);
-  return true;
-}
-
-/// split_disclosure_text, then the value through json::parse.
-bool split_disclosure(std::string_view t, const SdJwtLimits& limits, std::string_view& salt,
-                      std::optional<std::string_view>& name, json::Value& value) {
-  if (limits.max_depth < 2 || t.size() > limits.max_bytes) return false;
-  std::string_view value_text;
-  if (!split_disclosure_text(t, salt, name, value_text)) return false;
   static const std::string k_no_source;
   try {
-    value = json::parse(value_text, k_no_source, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth - 1});
+    value = json::parse(t.substr(value_start, end - 1 - value_start), k_no_source,
+                        {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth - 1});
   } catch (const Error&) {
     return false;
   }
@@ -592,6 +590,47 @@ uint64_t digest_prefix(std::string_view d) {
   return v;
 }
 
+/// Disclosures looked up by digest text, ordered by digest_prefix and then
+/// in full. `Disc` is any type with digest_view().
+class DigestIndex {
+ public:
+  /// Indexes `discs`; returns the later disclosure of the first pair that
+  /// share a digest, or discs.size() when every digest is different.
+  template <class Disc>
+  size_t build(const std::vector<Disc>& discs) {
+    m_entries.clear();
+    for (size_t i = 0; i < discs.size(); ++i)
+      m_entries.emplace_back(digest_prefix(discs[i].digest_view()), static_cast<uint32_t>(i));
+    std::sort(m_entries.begin(), m_entries.end(), [&](const auto& a, const auto& b) {
+      if (a.first != b.first) return a.first < b.first;
+      return discs[a.second].digest_view() < discs[b.second].digest_view();
+    });
+    size_t dup = discs.size();
+    for (size_t k = 1; k < m_entries.size(); ++k)
+      if (m_entries[k].first == m_entries[k - 1].first &&
+          discs[m_entries[k].second].digest_view() == discs[m_entries[k - 1].second].digest_view())
+        dup = std::min<size_t>(dup, std::max(m_entries[k].second, m_entries[k - 1].second));
+    return dup;
+  }
+
+  /// The disclosure whose digest is `d`, or -1.
+  template <class Disc>
+  long find(const std::vector<Disc>& discs, std::string_view d) const {
+    if (d.size() != crypto::base64url_size(32)) return -1;
+    uint64_t p = digest_prefix(d);
+    auto it = std::lower_bound(m_entries.begin(), m_entries.end(), p,
+                               [](const auto& e, uint64_t k) { return e.first < k; });
+    for (; it != m_entries.end() && it->first == p; ++it)
+      if (discs[it->second].digest_view() == d) return static_cast<long>(it->second);
+    return -1;
+  }
+
+  void clear() { m_entries.clear(); }
+
+ private:
+  std::vector<std::pair<uint64_t, uint32_t>> m_entries;
+};
+
 /// Containers kept per thread across documents (cleared, not freed), so
 /// that processing a document allocates little beyond its values. A lease
 /// holds one while its user lives, also when the user's constructor throws;
@@ -623,7 +662,7 @@ class ScratchLease {
 
 struct ProcessorScratch {
   std::vector<Decoded> discs;
-  std::vector<std::pair<uint64_t, uint32_t>> index;
+  DigestIndex index;
   std::vector<std::string_view> hidden;
   std::vector<json::Value> kept;
   std::string text;
@@ -644,19 +683,8 @@ class Processor {
     const size_t n = disclosures.size();
     m_discs.resize(n);
     for (size_t i = 0; i < n; ++i) decode_one(disclosures[i], i, limits, m_scratch.text, m_discs[i], false);
-    for (size_t i = 0; i < n; ++i)
-      m_index.emplace_back(digest_prefix(m_discs[i].digest_view()), static_cast<uint32_t>(i));
-    auto full_less = [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return m_discs[a.second].digest_view() < m_discs[b.second].digest_view();
-    };
-    std::sort(m_index.begin(), m_index.end(), full_less);
     // Two disclosures with one digest: name the later one of the first such pair.
-    size_t dup = n;
-    for (size_t k = 1; k < m_index.size(); ++k)
-      if (m_index[k].first == m_index[k - 1].first &&
-          m_discs[m_index[k].second].digest_view() == m_discs[m_index[k - 1].second].digest_view())
-        dup = std::min<size_t>(dup, std::max(m_index[k].second, m_index[k - 1].second));
+    size_t dup = m_index.build(m_discs);
     if (dup < n) throw invalid(fmt::format("disclosure {} is sent twice (same digest as an earlier one)", dup + 1));
     m_parts.resize(n);
     m_ptr.reserve(256);
@@ -707,17 +735,7 @@ class Processor {
   /// The disclosure for `digest`, or -1 for a decoy or a removed part.
   long take(const std::string& digest, bool array_element) {
     std::string_view key(digest);
-    long found = -1;
-    if (key.size() == sizeof(Decoded::digest)) {
-      uint64_t p = digest_prefix(key);
-      auto it = std::lower_bound(m_index.begin(), m_index.end(), p,
-                                 [](const auto& e, uint64_t k) { return e.first < k; });
-      for (; it != m_index.end() && it->first == p; ++it)
-        if (m_discs[it->second].digest_view() == key) {
-          found = static_cast<long>(it->second);
-          break;
-        }
-    }
+    long found = m_index.find(m_discs, key);
     if (found < 0) {
       m_hidden.push_back(key);
       return -1;
@@ -818,7 +836,7 @@ class Processor {
   ScratchLease<ProcessorScratch> m_lease;
   ProcessorScratch& m_scratch;
   std::vector<Decoded>& m_discs;
-  std::vector<std::pair<uint64_t, uint32_t>>& m_index;  ///< digest prefix → disclosure, sorted
+  DigestIndex& m_index;
   std::vector<std::string_view>& m_hidden;             ///< digests with no disclosure
   std::vector<json::Value>& m_kept;  ///< _sd arrays and "..." elements taken out of the claims
   std::vector<DisclosedPart> m_parts;
@@ -848,17 +866,8 @@ class Splicer {
     m_s.discs.resize(disclosures.size());
     m_s.arena.clear();
     for (size_t i = 0; i < disclosures.size(); ++i) m_ok = m_ok && decode(disclosures[i], m_s.discs[i]);
-    if (!m_ok) return;
-    auto& index = m_s.index;
-    for (size_t i = 0; i < m_s.discs.size(); ++i)
-      index.emplace_back(digest_prefix(m_s.discs[i].digest_view()), static_cast<uint32_t>(i));
-    std::sort(index.begin(), index.end(), [&](const auto& a, const auto& b) {
-      if (a.first != b.first) return a.first < b.first;
-      return m_s.discs[a.second].digest_view() < m_s.discs[b.second].digest_view();
-    });
-    for (size_t k = 1; k < index.size() && m_ok; ++k)
-      m_ok = !(index[k].first == index[k - 1].first &&
-               m_s.discs[index[k].second].digest_view() == m_s.discs[index[k - 1].second].digest_view());
+    // (Two disclosures with one digest: process() words that error.)
+    m_ok = m_ok && m_s.index.build(m_s.discs) == m_s.discs.size();
   }
 
   bool run(std::string_view payload, const std::string& source, Processed& out) {
@@ -909,7 +918,7 @@ class Splicer {
   };
   struct Scratch {
     std::vector<Disc> discs;
-    std::vector<std::pair<uint64_t, uint32_t>> index;
+    DigestIndex index;
     std::vector<std::pair<uint64_t, std::string_view>> hidden;
     std::string arena, decoded, out, ptr;
     bool busy = false;
@@ -1011,20 +1020,15 @@ class Splicer {
   /// The disclosure for `d`, marked used; -1 for a digest with none (a
   /// decoy or a removed part); -2 when process() must decide.
   long take_digest(std::string_view d, bool array_element) {
-    if (d.size() == sizeof(Disc::digest)) {
-      uint64_t p = digest_prefix(d);
-      auto it = std::lower_bound(m_s.index.begin(), m_s.index.end(), p,
-                                 [](const auto& e, uint64_t k) { return e.first < k; });
-      for (; it != m_s.index.end() && it->first == p; ++it) {
-        Disc& disc = m_s.discs[it->second];
-        if (disc.digest_view() != d) continue;
-        if (disc.used || disc.is_array_element != array_element) return -2;
-        disc.used = true;
-        return it->second;
-      }
+    long i = m_s.index.find(m_s.discs, d);
+    if (i < 0) {
+      m_s.hidden.emplace_back(digest_prefix(d), d);
+      return -1;
     }
-    m_s.hidden.emplace_back(digest_prefix(d), d);
-    return -1;
+    Disc& disc = m_s.discs[static_cast<size_t>(i)];
+    if (disc.used || disc.is_array_element != array_element) return -2;
+    disc.used = true;
+    return i;
   }
 
   size_t push(std::string_view token) {

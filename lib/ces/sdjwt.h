@@ -123,6 +123,10 @@ bool process_text(std::string_view payload, const std::vector<std::string>& disc
 /// Decodes a JWS part (header or payload) strictly: base64url, then bounded
 /// strict JSON that must be an object. Failures → Error{invalid} naming `what`.
 json::Value decode_json_part(std::string_view b64, const char* what, const SdJwtLimits& limits = {});
+/// decode_json_part's two steps: the part's text (base64url decoded into
+/// `text`), then that text as bounded strict JSON that must be an object.
+void decode_part_text(std::string_view b64, const char* what, std::string& text);
+json::Value parse_json_part(std::string_view text, const char* what, const SdJwtLimits& limits = {});
 
 /// Verifies an EdDSA JWS signature over `header_b64.payload_b64` with the one
 /// Ed25519 acceptance rule; the header must say "alg": "EdDSA" (any other,
