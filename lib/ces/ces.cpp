@@ -1,6 +1,7 @@
 // hc's SD-JWT profile for FHIR records: signing with a policy-driven
 // disclosure frame, extraction and strict verification.
 #include <hc/ces/ces.h>
+#include <hc/json/tape.h>
 
 #include <hc/core/error.h>
 #include <hc/core/io.h>
@@ -105,28 +106,6 @@ CompiledRules compile(const TypeRules& r) {
   return c;
 }
 
-/// RFC 8785 §3.2.3 member order: names compared as UTF-16 code units.
-/// UTF-8 byte order is the same unless a name has a byte of 0xEE or more.
-std::u16string utf16_of(const std::string& s) {
-  std::u16string out;
-  for (size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i++]);
-    char32_t cp = b;
-    if (b >= 0x80) {
-      int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
-      cp = b & (0x3F >> extra);
-      for (int k = 0; k < extra && i < s.size(); ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i++]) & 0x3F);
-    }
-    if (cp >= 0x10000) {
-      out.push_back(static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10)));
-      out.push_back(static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF)));
-    } else {
-      out.push_back(static_cast<char16_t>(cp));
-    }
-  }
-  return out;
-}
-
 }  // namespace
 
 namespace detail {
@@ -140,7 +119,7 @@ struct PatternToken {
   bool any = false;
   bool index = false;  ///< `text` is the decimal form of `value`, as std::to_string writes it
   size_t value = 0;
-  bool matches(const std::string& key) const { return any || text == key; }
+  bool matches(std::string_view key) const { return any || text == key; }
   bool matches(size_t i) const { return any || (index && value == i); }
 };
 
@@ -193,26 +172,6 @@ struct SignPlan {
 
 namespace {
 
-/// True if s[0..n) has a character that RFC 8785 escapes in a string: a
-/// control character, '"' or '\\'. Eight bytes at a time: (x - 0x20..) & ~x
-/// keeps a top bit exactly when some byte is below 0x20 (and likewise for a
-/// zero byte of x ^ '"'.. or x ^ '\\'..), the usual SWAR tests.
-bool needs_escape(const char* p, size_t n) {
-  constexpr uint64_t ones = 0x0101010101010101ull, tops = 0x8080808080808080ull;
-  size_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    uint64_t x;
-    std::memcpy(&x, p + i, 8);
-    uint64_t q = x ^ (ones * '"'), b = x ^ (ones * '\\');
-    if ((((x - ones * 0x20) & ~x) | ((q - ones) & ~q) | ((b - ones) & ~b)) & tops) return true;
-  }
-  for (; i < n; ++i) {
-    auto c = static_cast<unsigned char>(p[i]);
-    if (c < 0x20 || c == '"' || c == '\\') return true;
-  }
-  return false;
-}
-
 /// Text being written by the signer: a std::string whose size runs ahead of
 /// the text, up to what it has held before, so that appending never
 /// zero-fills (std::string::resize does) and small pieces of known size are
@@ -240,21 +199,33 @@ class Text {
   }
   /// What json::canonical_append writes for `v`.
   void canonical(const json::Value& v) {
-    if (v.is_string() && plain_string(v.get_ref<const std::string&>())) return;
     thread_local std::string scratch;
     scratch.clear();
     json::canonical_append(scratch, v);
     put(scratch);
   }
-  /// `s` as a JSON string with its quotes, when it needs no escape (what
-  /// json::canonical_append writes for it); false otherwise, nothing written.
-  bool plain_string(const std::string& s) {
-    if (needs_escape(s.data(), s.size())) return false;
-    char* o = grow(s.size() + 2);
-    o[0] = '"';
-    std::memcpy(o + 1, s.data(), s.size());
-    o[s.size() + 1] = '"';
-    return true;
+  /// What json::canonical_append writes for node `i` of `tape`: leaves
+  /// straight from the tape, containers through a scratch string.
+  void canonical(const json::Tape& tape, json::Tape::Index i) {
+    switch (tape.kind(i)) {
+      case json::Tape::Kind::string:
+        if (!tape.plain(i)) break;
+        {
+          auto s = tape.text(i);
+          char* o = grow(s.size() + 2);
+          o[0] = '"';
+          std::memcpy(o + 1, s.data(), s.size());
+          o[s.size() + 1] = '"';
+        }
+        return;
+      case json::Tape::Kind::array:
+      case json::Tape::Kind::object: break;
+      default: put(tape.text(i)); return;
+    }
+    thread_local std::string scratch;
+    scratch.clear();
+    json::canonical_append(scratch, tape, i);
+    put(scratch);
   }
 
  private:
@@ -264,42 +235,69 @@ class Text {
   size_t m_n = 0;
 };
 
+using json::Tape;
+
+/// at() on a Tape: the node `tokens` lead to from `i`, or Tape::npos.
+Tape::Index at(const Tape& t, Tape::Index i, const std::vector<std::string>& tokens) {
+  for (const auto& tok : tokens) {
+    if (t.kind(i) == Tape::Kind::object) {
+      i = t.find(i, tok);
+      if (i == Tape::npos) return i;
+    } else if (t.kind(i) == Tape::Kind::array) {
+      if (tok.empty() || tok.size() > 9 || !std::all_of(tok.begin(), tok.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+          (tok.size() > 1 && tok[0] == '0'))
+        return Tape::npos;
+      size_t idx = std::stoul(tok);
+      if (idx >= t.size(i)) return Tape::npos;
+      Tape::Index e = i + 1;
+      for (size_t k = 0; k < idx; ++k) e = t.next(e);
+      i = e;
+    } else {
+      return Tape::npos;
+    }
+  }
+  return i;
+}
+
 /// A token of the path being framed: a member name, or an array index when
-/// `key` is null.
+/// `member` is false.
 struct PathToken {
-  const std::string* key;
+  std::string_view key;
   size_t index;
+  bool member;
 };
 
 std::string join(const std::vector<PathToken>& path) {
   std::string out;
   for (const auto& t : path) {
     out += '/';
-    out += t.key ? pointer_escape(*t.key) : std::to_string(t.index);
+    out += t.member ? pointer_escape(t.key) : std::to_string(t.index);
   }
   return out;
 }
 
 /// Builds the disclosure frame of one document, writing the canonical
-/// (RFC 8785) text of the framed resource and of every disclosure directly:
-/// the same bytes json::canonical gives for the frame as a DOM, without
-/// building one and copying every value into it.
+/// (RFC 8785) text of the framed resource and of every disclosure directly
+/// from the input's Tape: the same bytes json::canonical gives for the frame
+/// as a DOM, without building one and copying every value into it.
 class Framer {
  public:
-  Framer(const Policy& policy, const detail::SignPlan& plan, std::vector<std::string>& disclosures)
-      : m_policy(policy), m_plan(plan), m_out(disclosures) {}
+  Framer(const Policy& policy, const detail::SignPlan& plan, const Tape& tape, std::vector<std::string>& disclosures)
+      : m_policy(policy), m_plan(plan), m_tape(tape), m_out(disclosures) {}
   ~Framer() { crypto::secure_zero(m_salts, sizeof m_salts); }
   Framer(const Framer&) = delete;
   Framer& operator=(const Framer&) = delete;
 
-  /// Appends the canonical text of the framed resource to `out`.
-  void frame_resource(const json::Value& resource, const std::string& where, Text& out) {
-    if (!resource.is_object()) throw Error(Exit::data, "a FHIR resource must be a JSON object").field(where);
-    auto rt = resource.find("resourceType");
-    if (rt == resource.end() || !rt->is_string() || rt->get_ref<const std::string&>().empty())
+  /// Appends the canonical text of the framed resource (node `resource`) to `out`.
+  void frame_resource(Tape::Index resource, const std::string& where, Text& out) {
+    const Tape& t = m_tape;
+    if (t.kind(resource) != Tape::Kind::object)
+      throw Error(Exit::data, "a FHIR resource must be a JSON object").field(where);
+    Tape::Index rt = t.find(resource, "resourceType");
+    if (rt == Tape::npos || t.kind(rt) != Tape::Kind::string || t.text(rt).empty())
       throw Error(Exit::data, "missing or not a string: not a FHIR resource").field(where + "/resourceType");
-    const std::string& type = rt->get_ref<const std::string&>();
-    const TypeRules* rules = m_policy.rules_for(type);
+    std::string_view type = t.text(rt);
+    const TypeRules* rules = m_policy.rules_for(std::string(type));
     if (!rules)
       throw Error(Exit::data, fmt::format("the policy \"{}\" has no rules for resource type {}", m_policy.name, type))
           .field(where + "/resourceType");
@@ -308,7 +306,7 @@ class Framer {
     auto cached = m_plan.rules.find(rules);
     const detail::FrameRules& compiled = cached != m_plan.rules.end() ? cached->second : own.emplace(detail::compile_frame_rules(*rules));
     for (const auto& [req, tokens] : compiled.required)
-      if (!at(resource, tokens))
+      if (at(t, resource, tokens) == Tape::npos)
         throw Error(Exit::data, fmt::format("{} {} lacks {}, which the policy requires", type,
                                             where.empty() ? "resource" : where, req))
             .field(where + req);
@@ -322,7 +320,7 @@ class Framer {
     m_alive.resize(all.begin);
   }
 
-  /// The resource types framed, in order of first appearance (views into the resource).
+  /// The resource types framed, in order of first appearance (views into the tape).
   const std::vector<std::string_view>& types() const { return m_types; }
 
  private:
@@ -353,7 +351,6 @@ class Framer {
     Text after;                 ///< members that sort after "_sd"
     Text disclosure;            ///< the disclosure being written
     std::vector<Digest> digests;
-    std::vector<const std::pair<const std::string, json::Value>*> order;
     std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
     std::vector<char> plain;    ///< per array element: signed in the clear
   };
@@ -452,8 +449,9 @@ class Framer {
     return std::memcmp(a.data(), b.data(), a.size()) < 0;
   }
 
-  /// k < "_sd" in byte order, without a call per member.
-  static bool sorts_before_sd(const std::string& k) {
+  /// k < "_sd" in RFC 8785 order. Against an ASCII name, UTF-16 order is
+  /// byte order: a non-ASCII character sorts after every ASCII one in both.
+  static bool sorts_before_sd(std::string_view k) {
     static constexpr char sd[3] = {'_', 's', 'd'};
     for (size_t i = 0; i < 3; ++i) {
       if (i == k.size()) return true;  // a proper prefix of "_sd"
@@ -463,7 +461,7 @@ class Framer {
     return false;  // "_sd" itself or longer
   }
 
-  static bool reserved(const std::string& k) {
+  static bool reserved(std::string_view k) {
     return (k.size() == 3 && (k == "_sd" || k == "...")) || (k.size() == 7 && k == "_sd_alg");
   }
 
@@ -473,76 +471,61 @@ class Framer {
     return (real / pad + 1) * pad - real;
   }
 
-  /// A member name as canonical JSON (the common case without escapes inline).
-  static void name(Text& out, const std::string& k) {
-    if (!out.plain_string(k)) out.canonical(json::Value(k));
-  }
-
-  /// Writes the disclosure [salt, (name,) value] for `v` (the child `c`); returns its digest.
-  Digest disclose(const json::Value& v, const std::string* member, const Child& c, Ctx& ctx, unsigned depth,
-                  Level& lv) {
+  /// Writes the disclosure [salt, (name,) value] for node `v` (the child
+  /// `c`, named by node `name` unless it is an array element); returns its digest.
+  Digest disclose(Tape::Index v, Tape::Index name, const Child& c, Ctx& ctx, unsigned depth, Level& lv) {
     Text& d = lv.disclosure;
     d.clear();
     d.put('[');
     salt(d);
     d.put(',');
-    if (member) {
-      name(d, *member);
+    if (name != Tape::npos) {
+      d.canonical(m_tape, name);
       d.put(',');
     }
-    if (c.together) d.canonical(v);
+    if (c.together) d.canonical(m_tape, v);
     else frame(v, c.alive, ctx, depth + 1, d);
     d.put(']');
     return add(d.view());
   }
 
-  void frame(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
+  void frame(Tape::Index v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
     if (depth > 64) throw Error(Exit::data, "resource nested deeper than 64 levels").field(ctx.base + join(ctx.path));
-    if (v.is_object()) return frame_object(v, alive, ctx, depth, out);
-    if (v.is_array()) return frame_array(v, alive, ctx, depth, out);
-    out.canonical(v);
+    switch (m_tape.kind(v)) {
+      case Tape::Kind::object: return frame_object(v, alive, ctx, depth, out);
+      case Tape::Kind::array: return frame_array(v, alive, ctx, depth, out);
+      default: out.canonical(m_tape, v);
+    }
   }
 
-  void frame_object(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
+  void frame_object(Tape::Index v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
+    const Tape& t = m_tape;
     Nest nest(m_nest);
     Level& lv = nest.lv;
     auto& path = ctx.path;
-    const auto& obj = v.get_ref<const json::Value::object_t&>();
-    // RFC 8785 member order: UTF-16 code units, which is the map's byte
-    // order unless a name has a byte of 0xEE or more.
-    lv.order.clear();
-    bool wide = false;
-    for (const auto& kv : obj) {
-      lv.order.push_back(&kv);
-      for (unsigned char c : kv.first) wide = wide || c >= 0xEE;
-    }
-    if (wide)
-      std::stable_sort(lv.order.begin(), lv.order.end(),
-                       [](const auto* a, const auto* b) { return utf16_of(a->first) < utf16_of(b->first); });
-    static const std::u16string k_sd16 = u"_sd";
-    // Members before "_sd" go straight to `out`, the others wait in lv.after
-    // until the digests are known.
+    // Members come from the tape in RFC 8785 order. Those before "_sd" go
+    // straight to `out`, the others wait in lv.after until the digests are known.
     auto& digests = lv.digests;
     digests.clear();
     lv.after.clear();
     out.put('{');
     bool first = true;
     const size_t d = path.size();
-    for (const auto* kv : lv.order) {
-      const std::string& k = kv->first;
-      const json::Value& child_v = kv->second;
+    for (uint32_t m = 0; m < t.size(v); ++m) {
+      const Tape::Index name = t.member(v, m), child_v = name + 1;
+      std::string_view k = t.text(name);
       if (reserved(k))
         throw Error(Exit::data, fmt::format("member name \"{}\" is reserved by SD-JWT", k)).field(ctx.base + join(path));
-      bool before_sd = wide ? utf16_of(k) < k_sd16 : sorts_before_sd(k);
+      bool before_sd = sorts_before_sd(k);
       auto member = [&](Text& dst, bool& lead) {
         if (!lead) dst.put(',');
         lead = false;
-        name(dst, k);
+        dst.canonical(t, name);
         dst.put(':');
       };
       bool no_lead = false;
-      path.push_back({&k, 0});
-      if (ctx.bundle && d == 2 && path[0].key && *path[0].key == "entry" && k == "resource") {
+      path.push_back({k, 0, true});
+      if (ctx.bundle && d == 2 && path[0].member && path[0].key == "entry" && k == "resource") {
         // An entry's resource is framed with the rules of its own type; it
         // goes with its entry, so it is not a disclosure of its own.
         if (before_sd) member(out, first);
@@ -553,9 +536,9 @@ class Framer {
         if (c.plain) {
           if (before_sd) member(out, first);
           else member(lv.after, no_lead);
-          (before_sd ? out : lv.after).canonical(child_v);
+          (before_sd ? out : lv.after).canonical(t, child_v);
         } else {
-          digests.push_back(disclose(child_v, &k, c, ctx, depth, lv));
+          digests.push_back(disclose(child_v, name, c, ctx, depth, lv));
         }
         m_alive.resize(c.alive.begin);
       }
@@ -586,26 +569,27 @@ class Framer {
     out.put('}');
   }
 
-  void frame_array(const json::Value& v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
+  void frame_array(Tape::Index v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
+    const Tape& t = m_tape;
     Nest nest(m_nest);
     Level& lv = nest.lv;
     auto& path = ctx.path;
     const size_t d = path.size();
-    const auto& arr = v.get_ref<const json::Value::array_t&>();
+    const size_t n = t.size(v);
     // Which elements are disclosed (their number sets the decoys), then
     // where the decoys go: each at a uniform position among those before it.
     size_t real = 0;
     auto& plain = lv.plain;
-    plain.assign(arr.size(), 0);
+    plain.assign(n, 0);
     if (alive.begin != alive.end) {
-      for (size_t i = 0; i < arr.size(); ++i) {
+      for (size_t i = 0; i < n; ++i) {
         Child c = child(ctx, alive, d, i);
         m_alive.resize(c.alive.begin);
         plain[i] = c.plain ? 1 : 0;
       }
     }
     for (char p : plain) real += p ? 0 : 1;
-    lv.marks.assign(arr.size(), 1);
+    lv.marks.assign(n, 1);
     lv.digests.clear();
     decoys(decoys_for(real), lv.digests);
     for (size_t i = decoys_for(real); i > 0; --i) {
@@ -615,6 +599,7 @@ class Framer {
     const auto& marks = lv.marks;
     out.put('[');
     size_t next = 0, next_decoy = 0;
+    Tape::Index element = v + 1;
     auto reference = [&out](const Digest& dg) {
       char* o = out.grow(8 + std::tuple_size_v<Digest> + 2);
       std::memcpy(o, "{\"...\":\"", 8);
@@ -628,13 +613,15 @@ class Framer {
         continue;
       }
       size_t i = next++;
+      Tape::Index e = element;
+      element = t.next(e);
       if (plain[i]) {
-        out.canonical(arr[i]);
+        out.canonical(t, e);
         continue;
       }
-      path.push_back({nullptr, i});
+      path.push_back({{}, i, false});
       Child c = child(ctx, alive, d, i);
-      auto dg = disclose(arr[i], nullptr, c, ctx, depth, lv);
+      auto dg = disclose(e, Tape::npos, c, ctx, depth, lv);
       m_alive.resize(c.alive.begin);
       path.pop_back();
       reference(dg);
@@ -644,6 +631,7 @@ class Framer {
 
   const Policy& m_policy;
   const detail::SignPlan& m_plan;
+  const Tape& m_tape;
   std::vector<std::string>& m_out;
   std::vector<std::string_view> m_types;
   unsigned m_nest = 0;
@@ -940,7 +928,34 @@ Signer::Signer(const keys::SecretKey& key, SignOptions options)
   m_plan = std::move(plan);
 }
 
+namespace {
+
+/// The tape documents are read into, one per thread, reused.
+json::Tape& thread_tape() {
+  thread_local json::Tape tape;
+  return tape;
+}
+
+}  // namespace
+
 SdJwt Signer::sign(const json::Value& resource) const {
+  // The framer reads a Tape; the canonical text of the DOM is its input.
+  // (Deeper than a Tape reads is deeper than the framer allows.)
+  json::Tape& tape = thread_tape();
+  if (!tape.read(json::canonical(resource), {.max_bytes = SIZE_MAX, .max_depth = 256}))
+    throw Error(Exit::data, "resource too deep (over 64 levels) or too large to sign");
+  return sign_tape(tape);
+}
+
+SdJwt Signer::sign_text(std::string_view text, const std::string& source, const json::Limits& limits) const {
+  json::Tape& tape = thread_tape();
+  if (tape.read(text, limits)) return sign_tape(tape);
+  // A text the Tape does not read: json::parse words the error, or reads
+  // one of the few valid texts the Tape leaves to it (see json::Tape::read).
+  return sign(json::parse(text, source, limits));
+}
+
+SdJwt Signer::sign_tape(const json::Tape& tape) const {
   const detail::SignPlan& plan = *m_plan;
   SdJwt out;
   out.disclosures.reserve(plan.disclosures.load(std::memory_order_relaxed));
@@ -949,11 +964,12 @@ SdJwt Signer::sign(const json::Value& resource) const {
   thread_local Text payload;
   payload.clear();
   payload.put(plan.head);
-  Framer framer(*m_options.policy, plan, out.disclosures);
-  framer.frame_resource(resource, "", payload);
+  Framer framer(*m_options.policy, plan, tape, out.disclosures);
+  framer.frame_resource(0, "", payload);
   plan.disclosures.store(out.disclosures.size(), std::memory_order_relaxed);
   payload.lit(",\"hc_doc\":");
-  payload.canonical(json::Value("fhir-r4/" + resource["resourceType"].get<std::string>()));
+  // The root resource's type is the first one framed.
+  payload.canonical(json::Value("fhir-r4/" + std::string(framer.types().front())));
   payload.lit(",\"hc_policy\":");
   {
     std::lock_guard<std::mutex> lock(m_cache_mutex);

@@ -40,6 +40,13 @@ struct SignOptions {
 namespace detail {
 struct SignPlan;
 }
+}  // namespace hc::ces
+
+namespace hc::json {
+class Tape;
+}
+
+namespace hc::ces {
 
 /// Signs with one key and policy, many documents (hc-sign stream mode).
 /// The policy's patterns are compiled when the Signer is made: the policy
@@ -51,8 +58,15 @@ class Signer {
   /// Errors: Error{data} for a resource that is not one or lacks a part the
   /// policy requires.
   SdJwt sign(const json::Value& resource) const;
+  /// Signs one FHIR resource given as JSON text: what hc-sign does with each
+  /// input. The text is read once, into a json::Tape, not a DOM; it must be
+  /// what json::parse(text, source, limits) accepts, and errors for text
+  /// that is not JSON are parse()'s, naming `source`.
+  SdJwt sign_text(std::string_view text, const std::string& source, const json::Limits& limits = {}) const;
 
  private:
+  SdJwt sign_tape(const json::Tape& tape) const;
+
   const keys::SecretKey& m_key;
   crypto::Ed25519Signer m_signer;  ///< m_key's seed, expanded once
   SignOptions m_options;

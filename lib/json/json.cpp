@@ -1,8 +1,9 @@
 // Strict bounded parsing (a SAX handler over nlohmann's lexer) and RFC 8785.
 #include <hc/json/json.h>
 
-#include <hc/core/byte_scan.h>
 #include <hc/core/error.h>
+
+#include "lexer.h"
 
 #include <algorithm>
 #include <charconv>
@@ -123,10 +124,9 @@ class StrictBuilder : public nlohmann::json_sax<Value> {
 /// every error, a duplicate name, the depth limit, a byte-order mark, numbers
 /// it does not convert itself — it gives up and the reference path decides
 /// and words the error, so behaviour and messages stay exactly as they were.
-class FastParser {
+class FastParser : detail::Lexer {
  public:
-  FastParser(std::string_view text, unsigned max_depth)
-      : m_p(text.data()), m_end(text.data() + text.size()), m_max_depth(std::min(max_depth, 256u)) {}
+  FastParser(std::string_view text, unsigned max_depth) : Lexer(text), m_max_depth(std::min(max_depth, 256u)) {}
 
   bool run(Value& out) {
     ws();
@@ -136,10 +136,6 @@ class FastParser {
   }
 
  private:
-  void ws() {
-    while (m_p != m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
-  }
-
   bool value(Value& out, unsigned depth) {
     if (m_p == m_end) return false;
     switch (*m_p) {
@@ -147,7 +143,8 @@ class FastParser {
       case '[': return array(out, depth);
       case '"': {
         std::string s;
-        if (!string(s)) return false;
+        bool escaped;
+        if (!string(s, escaped)) return false;
         out = Value(std::move(s));
         return true;
       }
@@ -156,12 +153,6 @@ class FastParser {
       case 'n': return literal("null", 4) && (out = Value(nullptr), true);
       default: return number(out);
     }
-  }
-
-  bool literal(const char* word, size_t n) {
-    if (static_cast<size_t>(m_end - m_p) < n || std::memcmp(m_p, word, n) != 0) return false;
-    m_p += n;
-    return true;
   }
 
   bool object(Value& out, unsigned depth) {
@@ -177,7 +168,8 @@ class FastParser {
     for (;;) {
       if (m_p == m_end || *m_p != '"') return false;
       std::string key;
-      if (!string(key)) return false;
+      bool escaped;
+      if (!string(key, escaped)) return false;
       ws();
       if (m_p == m_end || *m_p != ':') return false;
       ++m_p;
@@ -224,176 +216,25 @@ class FastParser {
     }
   }
 
-  static int hex_digit(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-
-  bool hex4(uint32_t& v) {
-    if (m_end - m_p < 4) return false;
-    v = 0;
-    for (int i = 0; i < 4; ++i) {
-      int d = hex_digit(m_p[i]);
-      if (d < 0) return false;
-      v = (v << 4) | static_cast<uint32_t>(d);
-    }
-    m_p += 4;
-    return true;
-  }
-
-  static void put_utf8(std::string& out, uint32_t cp) {
-    if (cp < 0x80) {
-      out.push_back(static_cast<char>(cp));
-    } else if (cp < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else if (cp < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-    }
-  }
-
-  /// Well-formed UTF-8 (RFC 3629 table 3-7, as nlohmann's lexer checks it)
-  /// starting at the lead byte m_p[0] >= 0x80; returns its length or 0.
-  size_t utf8_length() const {
-    auto b = [&](ptrdiff_t i) { return static_cast<unsigned char>(m_p[i]); };
-    auto cont = [&](ptrdiff_t i, unsigned lo, unsigned hi) { return i < m_end - m_p && b(i) >= lo && b(i) <= hi; };
-    unsigned c = b(0);
-    if (c >= 0xC2 && c <= 0xDF) return cont(1, 0x80, 0xBF) ? 2 : 0;
-    if (c == 0xE0) return cont(1, 0xA0, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
-    if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) ? 3 : 0;
-    if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2, 0x80, 0xBF) ? 3 : 0;
-    if (c == 0xF0) return cont(1, 0x90, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-    if (c >= 0xF1 && c <= 0xF3) return cont(1, 0x80, 0xBF) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-    if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2, 0x80, 0xBF) && cont(3, 0x80, 0xBF) ? 4 : 0;
-    return 0;
-  }
-
-  /// At the opening quote. Runs of plain ASCII are skipped sixteen bytes at
-  /// a time; the byte that ends a run is looked at here.
-  bool string(std::string& out) {
-    ++m_p;
-    const char* run = m_p;
-    for (;;) {
-      m_p += scan::plain_ascii_prefix(m_p, static_cast<size_t>(m_end - m_p));
-      if (m_p == m_end) return false;
-      auto c = static_cast<unsigned char>(*m_p);
-      if (c == '"') {
-        out.append(run, m_p);
-        ++m_p;
-        return true;
-      }
-      if (c < 0x20) return false;
-      if (c < 0x80 && c != '\\') {
-        ++m_p;
-        continue;
-      }
-      if (c >= 0x80) {
-        size_t n = utf8_length();
-        if (!n) return false;
-        m_p += n;
-        continue;
-      }
-      // An escape.
-      out.append(run, m_p);
-      ++m_p;
-      if (m_p == m_end) return false;
-      char e = *m_p++;
-      switch (e) {
-        case '"': out.push_back('"'); break;
-        case '\\': out.push_back('\\'); break;
-        case '/': out.push_back('/'); break;
-        case 'b': out.push_back('\b'); break;
-        case 'f': out.push_back('\f'); break;
-        case 'n': out.push_back('\n'); break;
-        case 'r': out.push_back('\r'); break;
-        case 't': out.push_back('\t'); break;
-        case 'u': {
-          uint32_t cp;
-          if (!hex4(cp)) return false;
-          if (cp >= 0xDC00 && cp <= 0xDFFF) return false;  // lone low surrogate
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            uint32_t lo;
-            if (m_end - m_p < 2 || m_p[0] != '\\' || m_p[1] != 'u') return false;
-            m_p += 2;
-            if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
-          }
-          put_utf8(out, cp);
-          break;
-        }
-        default: return false;
-      }
-      run = m_p;
-    }
-  }
-
-  /// RFC 8259 numbers. Integers of up to 18 digits are converted here (they
-  /// cannot overflow); longer ones, and fractions or exponents outside the
-  /// "C" locale's strtod, go to the reference path.
+  /// Integers of up to 18 digits are converted here (they cannot overflow);
+  /// longer ones, and fractions or exponents to_double declines, go to the
+  /// reference path.
   bool number(Value& out) {
-    const char* start = m_p;
-    bool negative = false;
-    if (*m_p == '-') {
-      negative = true;
-      ++m_p;
-    }
-    if (m_p == m_end || *m_p < '0' || *m_p > '9') return false;
-    const char* digits = m_p;
-    if (*m_p == '0') {
-      ++m_p;
-      if (m_p != m_end && *m_p >= '0' && *m_p <= '9') return false;
-    } else {
-      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') ++m_p;
-    }
-    size_t int_digits = static_cast<size_t>(m_p - digits);
-    bool is_float = false;
-    if (m_p != m_end && *m_p == '.') {
-      is_float = true;
-      ++m_p;
-      if (m_p == m_end || *m_p < '0' || *m_p > '9') return false;
-      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') ++m_p;
-    }
-    if (m_p != m_end && (*m_p == 'e' || *m_p == 'E')) {
-      is_float = true;
-      ++m_p;
-      if (m_p != m_end && (*m_p == '+' || *m_p == '-')) ++m_p;
-      if (m_p == m_end || *m_p < '0' || *m_p > '9') return false;
-      while (m_p != m_end && *m_p >= '0' && *m_p <= '9') ++m_p;
-    }
-    if (!is_float) {
-      if (int_digits > 18) return false;
-      uint64_t v = 0;
-      for (const char* d = digits; d != m_p; ++d) v = v * 10 + static_cast<uint64_t>(*d - '0');
-      if (negative) out = Value(static_cast<int64_t>(-static_cast<int64_t>(v)));
+    Number n;
+    if (!Lexer::number(n)) return false;
+    if (!n.is_float) {
+      if (n.int_digits > 18) return false;
+      uint64_t v = n.magnitude();
+      if (n.negative) out = Value(static_cast<int64_t>(-static_cast<int64_t>(v)));
       else out = Value(v);
       return true;
     }
-    // nlohmann converts with std::strtod after putting in the locale's
-    // decimal point; the same call on the same token gives the same double.
-    size_t len = static_cast<size_t>(m_p - start);
-    char buf[64];
-    if (len >= sizeof buf || std::localeconv()->decimal_point[0] != '.' || std::localeconv()->decimal_point[1])
-      return false;
-    std::memcpy(buf, start, len);
-    buf[len] = '\0';
-    char* endp = nullptr;
-    double d = std::strtod(buf, &endp);
-    if (endp != buf + len || !std::isfinite(d)) return false;
+    double d;
+    if (!to_double(n, d)) return false;
     out = Value(d);
     return true;
   }
 
-  const char* m_p;
-  const char* m_end;
   unsigned m_max_depth;
 };
 
@@ -411,7 +252,11 @@ void line_column(std::string_view text, size_t pos, uint64_t& line, uint64_t& co
   }
 }
 
-void append_string(std::string& out, const std::string& s) {
+}  // namespace
+
+namespace detail {
+
+void append_string(std::string& out, std::string_view s) {
   static const char* k_hex = "0123456789abcdef";
   out.push_back('"');
   // Runs of characters that need no escape are appended whole.
@@ -419,7 +264,7 @@ void append_string(std::string& out, const std::string& s) {
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s, run, i - run);
+    out.append(s.substr(run, i - run));
     run = i + 1;
     switch (c) {
       case '"': out += "\\\""; break;
@@ -437,12 +282,14 @@ void append_string(std::string& out, const std::string& s) {
         }
     }
   }
-  out.append(s, run, s.size() - run);
+  out.append(s.substr(run));
   out.push_back('"');
 }
 
 /// Decodes the next code point of valid UTF-8 (the parser has checked it).
-char32_t next_code_point(const std::string& s, size_t& i) {
+namespace {
+
+char32_t next_code_point(std::string_view s, size_t& i) {
   auto b = static_cast<unsigned char>(s[i++]);
   if (b < 0x80) return b;
   int extra = b >= 0xF0 ? 3 : b >= 0xE0 ? 2 : 1;
@@ -451,8 +298,9 @@ char32_t next_code_point(const std::string& s, size_t& i) {
   return cp;
 }
 
-/// RFC 8785 §3.2.3: names compare as arrays of UTF-16 code units.
-bool utf16_less(const std::string& a, const std::string& b) {
+}  // namespace
+
+bool utf16_less(std::string_view a, std::string_view b) {
   size_t i = 0, j = 0;
   while (i < a.size() && j < b.size()) {
     char32_t ca = next_code_point(a, i), cb = next_code_point(b, j);
@@ -465,6 +313,35 @@ bool utf16_less(const std::string& a, const std::string& b) {
   }
   return a.size() - i < b.size() - j;
 }
+
+void append_integer(std::string& out, int64_t i) {
+  // Integers within ±2^53 print exactly as ECMAScript would; beyond that
+  // RFC 8785 requires the double's form.
+  if (i > -(int64_t(1) << 53) && i < (int64_t(1) << 53)) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, i);
+    out.append(buf, r.ptr);
+  } else {
+    out += format_number(static_cast<double>(i));
+  }
+}
+
+void append_unsigned(std::string& out, uint64_t u) {
+  if (u < (uint64_t(1) << 53)) {
+    char buf[24];
+    auto r = std::to_chars(buf, buf + sizeof buf, u);
+    out.append(buf, r.ptr);
+  } else {
+    out += format_number(static_cast<double>(u));
+  }
+}
+
+}  // namespace detail
+
+namespace {
+
+using detail::append_string;
+using detail::utf16_less;
 
 /// UTF-8 byte order (the map's order) equals UTF-16 order unless a name has
 /// a code point at or above U+E000 (lead byte 0xEE or higher).
@@ -558,30 +435,8 @@ void canonical_append(std::string& out, const Value& v) {
   switch (v.type()) {
     case Value::value_t::null: out += "null"; return;
     case Value::value_t::boolean: out += v.get<bool>() ? "true" : "false"; return;
-    case Value::value_t::number_integer: {
-      auto i = v.get<int64_t>();
-      // Integers within ±2^53 print exactly as ECMAScript would; beyond that
-      // RFC 8785 requires the double's form.
-      if (i > -(int64_t(1) << 53) && i < (int64_t(1) << 53)) {
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, i);
-        out.append(buf, r.ptr);
-      } else {
-        out += format_number(static_cast<double>(i));
-      }
-      return;
-    }
-    case Value::value_t::number_unsigned: {
-      auto u = v.get<uint64_t>();
-      if (u < (uint64_t(1) << 53)) {
-        char buf[24];
-        auto r = std::to_chars(buf, buf + sizeof buf, u);
-        out.append(buf, r.ptr);
-      } else {
-        out += format_number(static_cast<double>(u));
-      }
-      return;
-    }
+    case Value::value_t::number_integer: detail::append_integer(out, v.get<int64_t>()); return;
+    case Value::value_t::number_unsigned: detail::append_unsigned(out, v.get<uint64_t>()); return;
     case Value::value_t::number_float: out += format_number(v.get<double>()); return;
     case Value::value_t::string: append_string(out, v.get_ref<const std::string&>()); return;
     case Value::value_t::array: {

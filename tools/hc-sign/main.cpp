@@ -42,8 +42,8 @@ int main(int argc, char** argv) {
       return compact ? sd.compact() + "\n" : sd.json_line();
     };
     if (!stream) {
-      auto doc = hc::json::parse(hc::io::read_all(input), input == "-" ? "<stdin>" : input);
-      hc::io::write_output(output, render(signer.sign(doc)), force);
+      auto text = hc::io::read_all(input);
+      hc::io::write_output(output, render(signer.sign_text(text, input == "-" ? "<stdin>" : input)), force);
       return 0;
     }
     // Stream mode: one output line per input line, written as it is made,
@@ -57,10 +57,8 @@ int main(int argc, char** argv) {
     size_t count = 0;
     while (lines.next(line)) {
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
-      hc::json::Value doc;
       try {
-        doc = hc::json::parse(line, lines.name());
-        batch += render(signer.sign(doc));
+        batch += render(signer.sign_text(line, lines.name()));
       } catch (hc::Error& e) {
         e.file(lines.name() == "-" ? "<stdin>" : lines.name()).line(lines.line_number());
         throw;

@@ -1,0 +1,248 @@
+// Reading a JSON text into a Tape (see tape.h), with parse()'s strictness:
+// the grammar comes from the same Lexer as parse()'s fast path.
+#include <hc/json/tape.h>
+
+#include "lexer.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace hc::json {
+
+class TapeReader : detail::Lexer {
+ public:
+  TapeReader(std::string_view text, unsigned max_depth, Tape& tape)
+      : Lexer(text), m_max_depth(std::min(max_depth, 256u)), m_tape(tape) {}
+
+  bool run() {
+    ws();
+    if (!value(0)) return false;
+    ws();
+    return m_p == m_end;
+  }
+
+ private:
+  using Node = Tape::Node;
+  using Kind = Tape::Kind;
+
+  Tape::Index push(Kind kind) {
+    m_tape.m_nodes.push_back(Node{kind, false, 0, 0, 0, 0});
+    return static_cast<Tape::Index>(m_tape.m_nodes.size() - 1);
+  }
+  void close(Tape::Index i) { m_tape.m_nodes[i].next = static_cast<uint32_t>(m_tape.m_nodes.size()); }
+  /// Makes [off, end of arena) node i's text.
+  void set_text(Tape::Index i, size_t off) {
+    m_tape.m_nodes[i].off = static_cast<uint32_t>(off);
+    m_tape.m_nodes[i].len = static_cast<uint32_t>(m_tape.m_arena.size() - off);
+  }
+  void leaf(Kind kind, std::string_view text) {
+    Tape::Index i = push(kind);
+    size_t off = m_tape.m_arena.size();
+    m_tape.m_arena += text;
+    set_text(i, off);
+    close(i);
+  }
+
+  bool value(unsigned depth) {
+    if (m_p == m_end) return false;
+    switch (*m_p) {
+      case '{': return object(depth);
+      case '[': return array(depth);
+      case '"': return string_node();
+      case 't': return literal("true", 4) && (leaf(Kind::boolean, "true"), true);
+      case 'f': return literal("false", 5) && (leaf(Kind::boolean, "false"), true);
+      case 'n': return literal("null", 4) && (leaf(Kind::null, "null"), true);
+      default: return number_node();
+    }
+  }
+
+  bool string_node() {
+    Tape::Index i = push(Kind::string);
+    size_t off = m_tape.m_arena.size();
+    bool escaped;
+    if (!string(m_tape.m_arena, escaped)) return false;
+    set_text(i, off);
+    // Without an escape in the text, no character of it needs one (the
+    // lexer refuses raw controls, and '"' and '\' only come escaped).
+    auto s = m_tape.text(i);
+    m_tape.m_nodes[i].plain = !escaped || std::none_of(s.begin(), s.end(), [](char ch) {
+      auto c = static_cast<unsigned char>(ch);
+      return c < 0x20 || c == '"' || c == '\\';
+    });
+    close(i);
+    return true;
+  }
+
+  /// The canonical text of a number: what canonical_append writes for the
+  /// Value that parse() (its fast path, or nlohmann's lexer) makes of it.
+  bool number_node() {
+    Number n;
+    if (!number(n)) return false;
+    Tape::Index i = push(Kind::number);
+    size_t off = m_tape.m_arena.size();
+    if (!n.is_float && n.int_digits <= 18) {
+      uint64_t v = n.magnitude();
+      if (n.negative) detail::append_integer(m_tape.m_arena, -static_cast<int64_t>(v));
+      else detail::append_unsigned(m_tape.m_arena, v);
+    } else {
+      // A fraction, an exponent, or an integer too long for 18 digits:
+      // nlohmann stores the last as an integer when it fits 64 bits, whose
+      // canonical form (beyond 2^53) is that of the double nearest to it,
+      // which is the double strtod gives for the same digits.
+      double d;
+      if (!to_double(n, d)) return false;
+      m_tape.m_arena += format_number(d);
+    }
+    set_text(i, off);
+    close(i);
+    return true;
+  }
+
+  bool object(unsigned depth) {
+    if (depth >= m_max_depth) return false;
+    ++m_p;
+    Tape::Index self = push(Kind::object);
+    auto& open = m_tape.m_open;
+    const size_t base = open.size();
+    ws();
+    if (m_p != m_end && *m_p == '}') {
+      ++m_p;
+      return finish_object(self, base);
+    }
+    for (;;) {
+      if (m_p == m_end || *m_p != '"') return false;
+      open.push_back(static_cast<Tape::Index>(m_tape.m_nodes.size()));
+      if (!string_node()) return false;
+      ws();
+      if (m_p == m_end || *m_p != ':') return false;
+      ++m_p;
+      ws();
+      if (!value(depth + 1)) return false;
+      ws();
+      if (m_p == m_end) return false;
+      if (*m_p == ',') {
+        ++m_p;
+        ws();
+        continue;
+      }
+      if (*m_p != '}') return false;
+      ++m_p;
+      return finish_object(self, base);
+    }
+  }
+
+  /// Sorts the object's names into RFC 8785 order and moves them to the
+  /// member list; false on a duplicate name (parse() refuses those).
+  bool finish_object(Tape::Index self, size_t base) {
+    auto& open = m_tape.m_open;
+    auto first = open.begin() + static_cast<ptrdiff_t>(base);
+    const Tape& t = m_tape;
+    bool wide = false;
+    for (auto it = first; it != open.end(); ++it)
+      for (unsigned char c : t.text(*it)) wide = wide || c >= 0xEE;
+    // UTF-8 byte order is UTF-16 order unless a name has a code point at or
+    // above U+E000 (a lead byte of 0xEE or more).
+    if (wide)
+      std::sort(first, open.end(), [&t](Tape::Index a, Tape::Index b) { return detail::utf16_less(t.text(a), t.text(b)); });
+    else
+      std::sort(first, open.end(), [&t](Tape::Index a, Tape::Index b) { return t.text(a) < t.text(b); });
+    for (auto it = first; it != open.end() && it + 1 != open.end(); ++it)
+      if (t.text(*it) == t.text(*(it + 1))) return false;
+    Node& node = m_tape.m_nodes[self];
+    node.off = static_cast<uint32_t>(m_tape.m_members.size());
+    node.size = static_cast<uint32_t>(open.size() - base);
+    m_tape.m_members.insert(m_tape.m_members.end(), first, open.end());
+    open.resize(base);
+    close(self);
+    return true;
+  }
+
+  bool array(unsigned depth) {
+    if (depth >= m_max_depth) return false;
+    ++m_p;
+    Tape::Index self = push(Kind::array);
+    uint32_t count = 0;
+    ws();
+    if (m_p != m_end && *m_p == ']') {
+      ++m_p;
+      close(self);
+      return true;
+    }
+    for (;;) {
+      if (!value(depth + 1)) return false;
+      ++count;
+      ws();
+      if (m_p == m_end) return false;
+      if (*m_p == ',') {
+        ++m_p;
+        ws();
+        continue;
+      }
+      if (*m_p != ']') return false;
+      ++m_p;
+      m_tape.m_nodes[self].size = count;
+      close(self);
+      return true;
+    }
+  }
+
+  unsigned m_max_depth;
+  Tape& m_tape;
+};
+
+bool Tape::read(std::string_view text, const Limits& limits) {
+  m_nodes.clear();
+  m_members.clear();
+  m_arena.clear();
+  m_open.clear();
+  // Offsets are 32-bit: the arena never holds more than the text's strings
+  // plus the canonical numbers, a few times the text at most.
+  if (text.size() > limits.max_bytes || text.size() > std::numeric_limits<uint32_t>::max() / 8) return false;
+  return TapeReader(text, limits.max_depth, *this).run();
+}
+
+Tape::Index Tape::find(Index object, std::string_view name) const {
+  for (uint32_t k = 0; k < size(object); ++k) {
+    Index n = member(object, k);
+    if (text(n) == name) return n + 1;
+  }
+  return npos;
+}
+
+void canonical_append(std::string& out, const Tape& tape, Tape::Index i) {
+  switch (tape.kind(i)) {
+    case Tape::Kind::string:
+      if (tape.plain(i)) {
+        out += '"';
+        out += tape.text(i);
+        out += '"';
+      } else {
+        detail::append_string(out, tape.text(i));
+      }
+      return;
+    case Tape::Kind::array: {
+      out += '[';
+      Tape::Index e = i + 1;
+      for (uint32_t k = 0; k < tape.size(i); ++k, e = tape.next(e)) {
+        if (k) out += ',';
+        canonical_append(out, tape, e);
+      }
+      out += ']';
+      return;
+    }
+    case Tape::Kind::object:
+      out += '{';
+      for (uint32_t k = 0; k < tape.size(i); ++k) {
+        if (k) out += ',';
+        Tape::Index name = tape.member(i, k);
+        canonical_append(out, tape, name);
+        out += ':';
+        canonical_append(out, tape, name + 1);
+      }
+      out += '}';
+      return;
+    default: out += tape.text(i); return;
+  }
+}
+
+}  // namespace hc::json

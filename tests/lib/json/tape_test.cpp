@@ -1,0 +1,142 @@
+// A Tape must accept what parse() accepts and give the same canonical form;
+// what it refuses, parse() refuses too (or is one of the few texts the Tape
+// leaves to parse(): a byte-order mark, a number token over 63 characters).
+#include <hc/core/error.h>
+#include <hc/core/io.h>
+#include <hc/json/json.h>
+#include <hc/json/tape.h>
+
+#include <catch2/catch.hpp>
+
+#include <filesystem>
+#include <functional>
+#include <random>
+
+namespace fs = std::filesystem;
+using hc::json::Tape;
+
+namespace {
+
+/// The canonical text parse() leads to, or "error".
+std::string by_dom(std::string_view text, const hc::json::Limits& l) {
+  try {
+    return hc::json::canonical(hc::json::parse(text, "t", l));
+  } catch (const hc::Error&) {
+    return "error";
+  }
+}
+
+std::string by_tape(std::string_view text, const hc::json::Limits& l) {
+  Tape t;
+  if (!t.read(text, l)) return "error";
+  std::string out;
+  hc::json::canonical_append(out, t, 0);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("the tape reads what parse() reads, to the same canonical text") {
+  const char* cases[] = {
+      "{}", "[]", " [1, -0, 0, -1, 0.5, -0.0, 1e2, 1E+2, 1e-400, 1e400, 123456789012345678, 1234567890123456789]",
+      "[18446744073709551615, 18446744073709551616, -9223372036854775808, -9223372036854775809, 9007199254740993]",
+      "[1e21, 1e20, 0.000001, 1e-7, 4.50, 2e-3, 333333333.33333329, 1E400, -1e-400]",
+      R"({"a":"\u00e9\ud83d\ude00\n\t\"\\\/\b\f\r","b":[true,false,null]})", R"(["\ud800"])", R"(["\udc00"])",
+      R"(["\ud800\u0041"])", R"(["\u0000\u001f\u007f"])", "[\"\x01\"]", "[\"\x7f\"]", R"({"a":1,"a":2})",
+      R"({"a":1,"\u0061":2})", "[01]", "[1.]", "[.5]", "[-]", "[1e]", "[+1]", "{\"a\" 1}", "{\"a\":1,}", "[1,]",
+      "[1 2]", "{} x", "", "   ", "nul", "truex", "[\"\xc0\xaf\"]", "[\"\xed\xa0\x80\"]", "[\"\xf4\x90\x80\x80\"]",
+      "[\"\xe2\x82\"]", "[\"caf\xc3\xa9 \xf0\x9f\x98\x80 \xef\xbf\xbf\"]", "[[[[[]]]]]", "{\"a\":{\"b\":{\"c\":{}}}}",
+      "[\"\\x\"]", "[\"\\u12G4\"]", "\n[\n1,\n2\n,\nx]", "{\"\":0}", "0", "-5", "\"s\"", "[1]\n",
+      // Member order: bytes, except names with code points from U+E000
+      // (UTF-16 puts U+FFFF after a surrogate pair, UTF-8 before it).
+      "{\"b\":1,\"a\":2,\"aa\":3,\"A\":4,\"\xef\xbf\xbf\":5,\"\xf0\x9f\x98\x80\":6,\"\xc3\xa9\":7}",
+      R"({"z":{"y":[{"b":1,"a":[3,{"d":4,"c":5}]}]},"_sd":"x"})",
+  };
+  for (const char* c : cases) {
+    INFO(c);
+    for (unsigned depth : {64u, 3u}) {
+      hc::json::Limits l{.max_bytes = 1 << 20, .max_depth = depth};
+      CHECK(by_tape(c, l) == by_dom(c, l));
+    }
+  }
+  CHECK(by_tape(R"({"a":1,"\u0061":2})", {}) == "error");
+  CHECK(by_tape("[[[[]]]]", {.max_depth = 3}) == "error");
+  CHECK(by_tape("[1,2,3]", {.max_bytes = 6}) == "error");
+}
+
+TEST_CASE("the tape leaves a byte-order mark and very long numbers to parse()") {
+  std::string bom = "\xef\xbb\xbf{\"a\":1}";
+  std::string long_number = "[1." + std::string(70, '5') + "]";
+  for (const std::string& text : {bom, long_number}) {
+    CHECK(by_tape(text, {}) == "error");
+    std::string c = by_dom(text, {});
+    REQUIRE(c != "error");
+    CHECK(by_tape(c, {}) == c);  // parse() then the canonical text: the fallback route
+  }
+}
+
+TEST_CASE("the tape's accessors") {
+  Tape t;
+  REQUIRE(t.read(R"({"b":[10,"x",{"k":null}],"a":"\u0041\"","c":true})"));
+  CHECK(t.kind(0) == Tape::Kind::object);
+  CHECK(t.size(0) == 3);
+  CHECK(t.text(t.member(0, 0)) == "a");
+  CHECK(t.text(t.member(0, 1)) == "b");
+  CHECK(t.text(t.member(0, 2)) == "c");
+  Tape::Index a = t.find(0, "a");
+  REQUIRE(a != Tape::npos);
+  CHECK(t.kind(a) == Tape::Kind::string);
+  CHECK(t.text(a) == "A\"");
+  CHECK_FALSE(t.plain(a));
+  CHECK(t.find(0, "zz") == Tape::npos);
+  Tape::Index b = t.find(0, "b");
+  REQUIRE(t.kind(b) == Tape::Kind::array);
+  CHECK(t.size(b) == 3);
+  Tape::Index e0 = b + 1, e1 = t.next(e0), e2 = t.next(e1);
+  CHECK(t.text(e0) == "10");
+  CHECK(t.text(e1) == "x");
+  CHECK(t.plain(e1));
+  CHECK(t.kind(e2) == Tape::Kind::object);
+  CHECK(t.next(e2) == t.next(b));
+  CHECK(t.kind(t.find(e2, "k")) == Tape::Kind::null);
+  CHECK(t.text(t.find(0, "c")) == "true");
+}
+
+TEST_CASE("the tape canonicalizes the JCS vectors and random documents as parse() does") {
+  fs::path dir = fs::path(HC_TESTDATA) / "jcs";
+  int checked = 0;
+  for (const auto& entry : fs::directory_iterator(dir / "input")) {
+    std::string in = hc::io::read_all(entry.path().string());
+    std::string want = hc::io::read_all((dir / "output" / entry.path().filename()).string());
+    INFO(entry.path().filename().string());
+    CHECK(by_tape(in, {}) == want);
+    ++checked;
+  }
+  CHECK(checked == 6);
+
+  std::mt19937_64 rng(20261127);
+  const char* atoms[] = {"0", "-0", "1.5", "1e21", "1e-7", "123456789012345678901", "true", "null",
+                         "\"a\"", "\"\\u00e9\\n\"", "\"\xef\xbf\xbf\"", "\"\\\"\\\\\""};
+  std::function<std::string(int)> gen = [&](int depth) -> std::string {
+    unsigned r = static_cast<unsigned>(rng() % 4);
+    if (depth > 4 || r == 0) return atoms[rng() % std::size(atoms)];
+    std::string s;
+    size_t n = rng() % 5;
+    if (r == 1) {
+      s = "[";
+      for (size_t i = 0; i < n; ++i) s += (i ? "," : "") + gen(depth + 1);
+      return s + "]";
+    }
+    s = "{";
+    for (size_t i = 0; i < n; ++i) {
+      std::string name = std::string(1, static_cast<char>('a' + rng() % 4)) + (rng() % 2 ? "\xc3\xa9" : "");
+      s += (i ? "," : "") + ("\"" + name + "\":") + gen(depth + 1);
+    }
+    return s + "}";
+  };
+  for (int i = 0; i < 500; ++i) {
+    std::string doc = gen(0);
+    INFO(doc);
+    CHECK(by_tape(doc, {}) == by_dom(doc, {}));  // duplicates included: both refuse
+  }
+}
