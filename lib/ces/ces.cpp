@@ -132,11 +132,14 @@ struct FramePattern {
 struct FrameRules {
   std::vector<FramePattern> patterns;
   std::vector<std::pair<std::string, std::vector<std::string>>> required;  ///< pointer and its tokens
+  /// "requires" rules: the tokens of the "if" and "then" patterns.
+  std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> requires_;
 };
 
 FrameRules compile_frame_rules(const TypeRules& r) {
   FrameRules c;
   for (const auto& req : r.required) c.required.emplace_back(req, tokens_of(req));
+  for (const auto& [if_p, then_p] : r.requires_) c.requires_.emplace_back(tokens_of(if_p), tokens_of(then_p));
   auto add = [&](const std::string& pointer, bool together) {
     FramePattern p;
     p.together = together;
@@ -259,6 +262,34 @@ Tape::Index at(const Tape& t, Tape::Index i, const std::vector<std::string>& tok
   return i;
 }
 
+/// matches() on a Tape: calls `found(bound)` for every concrete match of
+/// `pattern` under node `i`, with the tokens the "*"s took.
+template <class Found>
+void matches(const Tape& t, Tape::Index i, const std::vector<std::string>& pattern, size_t k,
+             std::vector<std::string>& bound, const Found& found) {
+  if (k == pattern.size()) return found(bound);
+  if (pattern[k] != "*") {
+    Tape::Index child = at(t, i, {pattern[k]});
+    if (child != Tape::npos) matches(t, child, pattern, k + 1, bound, found);
+    return;
+  }
+  if (t.kind(i) == Tape::Kind::object) {
+    for (uint32_t m = 0; m < t.size(i); ++m) {
+      Tape::Index name = t.member(i, m);
+      bound.emplace_back(t.text(name));
+      matches(t, name + 1, pattern, k + 1, bound, found);
+      bound.pop_back();
+    }
+  } else if (t.kind(i) == Tape::Kind::array) {
+    Tape::Index e = i + 1;
+    for (uint32_t m = 0; m < t.size(i); ++m, e = t.next(e)) {
+      bound.push_back(std::to_string(m));
+      matches(t, e, pattern, k + 1, bound, found);
+      bound.pop_back();
+    }
+  }
+}
+
 /// A token of the path being framed: a member name, or an array index when
 /// `member` is false.
 struct PathToken {
@@ -310,6 +341,21 @@ class Framer {
         throw Error(Exit::data, fmt::format("{} {} lacks {}, which the policy requires", type,
                                             where.empty() ? "resource" : where, req))
             .field(where + req);
+    // A part whose "requires" partner is missing from the whole document
+    // could never verify (hc-verify checks the same rule): refuse it here.
+    for (size_t k = 0; k < compiled.requires_.size(); ++k) {
+      const auto& if_t = compiled.requires_[k].first;
+      const auto& then_t = compiled.requires_[k].second;
+      std::vector<std::string> bound;
+      matches(t, resource, if_t, 0, bound, [&](const std::vector<std::string>& b) {
+        auto then_at = substitute(then_t, b);
+        if (at(t, resource, then_at) != Tape::npos) return;
+        throw Error(Exit::data, fmt::format("{} {} has {} without {}, which the policy requires ({} requires {})", type,
+                                            where.empty() ? "resource" : where, join(substitute(if_t, b)),
+                                            join(then_at), rules->requires_[k].first, rules->requires_[k].second))
+            .field(where + join(substitute(if_t, b)));
+      });
+    }
     if (std::find(m_types.begin(), m_types.end(), type) == m_types.end()) m_types.push_back(type);
     Ctx ctx{compiled, type == "Bundle", where, {}};
     // Every pattern can match below the root (none is empty).

@@ -369,6 +369,16 @@ Value parse_reference(std::string_view text, const std::string& source, const Li
   if (text.size() > limits.max_bytes)
     throw Error(Exit::data, fmt::format("JSON text is larger than the limit of {} bytes", limits.max_bytes))
         .file(source);
+  // nlohmann's lexer takes a NUL byte for the end of the input and would
+  // read "1\0garbage" as 1. No JSON text has one (not even in a string,
+  // where it must be escaped), so any NUL is refused where it stands.
+  if (auto nul = text.find('\0'); nul != std::string_view::npos) {
+    uint64_t line, column;
+    line_column(text, nul, line, column);
+    throw Error(Exit::data, fmt::format("column {}: a NUL byte is not allowed in JSON text", column))
+        .file(source.empty() ? std::string("<input>") : source)
+        .line(line);
+  }
   StrictBuilder builder(limits.max_depth);
   bool ok = false;
   try {

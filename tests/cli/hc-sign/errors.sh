@@ -8,6 +8,12 @@ expect_err 'resourceType'
 echo '{"resourceType": "Observation", "id": "o"}' > nostatus.json
 run 65 hc-sign --key doc.key nostatus.json
 expect_err "lacks /status, which the policy requires"
+# A part whose "requires" partner is missing would never verify: refused
+# when signing, naming both pointers.
+echo '{"resourceType": "Observation", "id": "o", "status": "final", "code": {"text": "bp"},
+  "subject": {"reference": "Patient/p"}, "component": [{"valueQuantity": {"value": 1}}]}' > nocode.json
+run 65 hc-sign --key doc.key nocode.json
+expect_err "has /component/0/valueQuantity without /component/0/code, which the policy requires"
 echo '{"resourceType": "Basic", "_sd": []}' > reserved.json
 run 65 hc-sign --key doc.key reserved.json
 expect_err 'reserved by SD-JWT'

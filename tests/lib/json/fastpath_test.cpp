@@ -55,4 +55,9 @@ TEST_CASE("the fast path and the reference parser agree") {
   }
   CHECK(outcome("[[[[]]]]", 3).rfind("error|", 0) == 0);
   CHECK(outcome(R"({"a":1,"a":2})", 64).find("duplicate member name") != std::string::npos);
+  // A NUL byte ends nlohmann's input; parse() refuses it wherever it is.
+  for (std::string_view nul : {std::string_view("3\0{", 3), std::string_view("[1]\0", 4), std::string_view("[\"a\0\"]", 6),
+                               std::string_view("\0", 1)})
+    CHECK(outcome(nul, 64).find("a NUL byte is not allowed") != std::string::npos);
+  CHECK(outcome(std::string_view("[1,\n2]\0", 7), 64) == "error|t|2|column 3: a NUL byte is not allowed in JSON text");
 }

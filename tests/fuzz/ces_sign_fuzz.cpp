@@ -1,0 +1,63 @@
+// Fuzzes hc-sign's input path: a FHIR resource as text, read into a
+// json::Tape and framed from it (Signer::sign_text). Whatever it signs must
+// verify and give back exactly what json::parse reads from the same text;
+// whatever it refuses, signing parse()'s DOM refuses with the same words.
+#include <hc/ces/ces.h>
+#include <hc/core/error.h>
+
+#include <cstdlib>
+#include <optional>
+
+namespace {
+
+/// The default policy, plus "everything disclosable" for any other type, so
+/// that inputs of every type reach the framer.
+const hc::ces::Policy& policy() {
+  static const hc::ces::Policy p = [] {
+    hc::ces::Policy q = hc::ces::default_policy();
+    if (!q.resources.count("*")) q.resources["*"] = hc::ces::TypeRules{};
+    return q;
+  }();
+  return p;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  static const auto key = hc::keys::generate(hc::keys::Role::doctor, "fuzz", "2026-11-26T00:00:00Z");
+  static const hc::ces::Signer signer = [] {
+    hc::ces::SignOptions so;
+    so.policy = &policy();
+    return hc::ces::Signer(key, so);
+  }();
+  const hc::json::Limits limits{.max_bytes = 1u << 20, .max_depth = 64};
+  std::optional<hc::ces::SdJwt> by_text;
+  std::string text_error;
+  try {
+    by_text = signer.sign_text(text, "fuzz", limits);
+  } catch (const hc::Error& e) {
+    text_error = e.message() + "|" + e.field();
+  }
+  std::optional<hc::json::Value> dom;
+  try {
+    dom = hc::json::parse(text, "fuzz", limits);
+  } catch (const hc::Error& e) {
+    if (by_text) std::abort();  // signed a text that is not JSON
+    if (text_error != e.message() + "|" + e.field()) std::abort();
+    return 0;
+  }
+  std::string dom_error;
+  try {
+    signer.sign(*dom);
+  } catch (const hc::Error& e) {
+    dom_error = e.message() + "|" + e.field();
+  }
+  if (text_error != dom_error) std::abort();
+  if (!by_text) return 0;
+  hc::ces::VerifyOptions vo;
+  vo.trusted.push_back(key.pub);
+  auto verdict = hc::ces::verify(*by_text, vo);  // throws (and the fuzzer reports it) if invalid
+  if (hc::json::canonical(verdict.resource) != hc::json::canonical(*dom)) std::abort();
+  return 0;
+}
