@@ -24,7 +24,27 @@ std::vector<Benchmark>& registry();
 
 /// Runs `op` repeatedly for at least `seconds` (after a short warm-up) and
 /// returns operations per second; `op` returns how many operations it did.
+/// Time is read with the clock that UseClock selects (wall by default).
 double rate(const std::function<size_t()>& op, double seconds = 1.0);
+
+/// The clock rate() measures with. `wall` counts everything, waiting for
+/// I/O and for a core included; `thread_cpu` counts only the CPU time of
+/// the thread that runs the operation, so that on a shared machine the
+/// time other processes hold its core is not charged to it: the figure is
+/// work per core-second, for CPU-bound work whose bound is measured the
+/// same way.
+enum class Clock { wall, thread_cpu };
+/// Selects the clock of every rate() (on any thread) while it lives.
+class UseClock {
+ public:
+  explicit UseClock(Clock clock);
+  ~UseClock();
+  UseClock(const UseClock&) = delete;
+  UseClock& operator=(const UseClock&) = delete;
+
+ private:
+  Clock m_previous;
+};
 
 /// Prints one figure: `value` in `unit`, against `bound` (same unit), and the
 /// ratio value/bound; `target` is the ratio the issue asks for (0 = none).
