@@ -64,3 +64,24 @@ HC_BENCHMARK("json/parse-vs-simdjson") {
   hc::bench::report("json/parse strict vs simdjson DOM", hc_rate * text.size() / 1e6, "MB/s", "simdjson DOM parse",
                     simd_rate * text.size() / 1e6);
 }
+
+// hc-sign's reader (json::Tape: the same strictness as parse(), no DOM, every
+// leaf in canonical form and every object's members sorted), against
+// simdjson's DOM parse of the same text, which checks neither duplicate names
+// nor canonical order.
+#include <hc/json/tape.h>
+
+HC_BENCHMARK("json/tape-vs-simdjson") {
+  hc::bench::UseClock cpu(hc::bench::Clock::thread_cpu);
+  auto text = sample_observation();
+  hc::json::Tape tape;
+  double tape_rate = hc::bench::rate([&]() -> size_t { return tape.read(text) ? 1 : 0; }, hc::bench::seconds());
+  simdjson::dom::parser parser;
+  simdjson::padded_string padded(text);
+  double simd_rate = hc::bench::rate([&]() -> size_t {
+    simdjson::dom::element doc;
+    return parser.parse(padded).get(doc) == simdjson::SUCCESS;
+  }, hc::bench::seconds());
+  hc::bench::report("json/Tape::read vs simdjson DOM", tape_rate * text.size() / 1e6, "MB/s", "simdjson DOM parse",
+                    simd_rate * text.size() / 1e6);
+}
