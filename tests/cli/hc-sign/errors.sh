@@ -17,6 +17,20 @@ expect_err "has /component/0/valueQuantity without /component/0/code, which the 
 echo '{"resourceType": "Basic", "_sd": []}' > reserved.json
 run 65 hc-sign --key doc.key reserved.json
 expect_err 'reserved by SD-JWT'
+# A NUL byte ends nlohmann's input; hc refuses it where it stands (file,
+# line, column), and in stream mode names the line.
+printf '{"resourceType":"Basic","id":"x"}\0junk' > nul.json
+run 65 hc-sign --key doc.key nul.json
+expect_err 'nul.json:1: column 34: a NUL byte is not allowed in JSON text'
+printf '{"resourceType":"Basic","id":"x"}\n{"resourceType":"Basic",\0"id":"y"}\n' > nul.jsonl
+run 65 hc-sign --stream --key doc.key nul.jsonl
+expect_err 'nul.jsonl:2: column 25: a NUL byte'
+# A UTF-8 byte-order mark is allowed (RFC 8259 §8.1) and signs the same
+# resource as without it.
+printf '\xef\xbb\xbf{"resourceType":"Basic","id":"b","code":{"text":"t"}}' > bom.json
+run 0 hc-sign --key doc.key -o bom.sd.json bom.json
+run 0 hc-verify --signer doc.pub --resource bom.sd.json
+expect_out '"id":"b"'
 echo '{"resourceType": ' > broken.json
 run 65 hc-sign --key doc.key broken.json
 run 66 hc-sign --key missing.key "$D/patient.json"
