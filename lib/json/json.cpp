@@ -157,63 +157,23 @@ class FastParser : detail::Lexer {
 
   bool object(Value& out, unsigned depth) {
     if (depth >= m_max_depth) return false;
-    ++m_p;
     out = Value::object();
     auto& obj = out.get_ref<Value::object_t&>();
-    ws();
-    if (m_p != m_end && *m_p == '}') {
-      ++m_p;
-      return true;
-    }
-    for (;;) {
-      if (m_p == m_end || *m_p != '"') return false;
+    return object_body([&] {
       std::string key;
       bool escaped;
-      if (!string(key, escaped)) return false;
-      ws();
-      if (m_p == m_end || *m_p != ':') return false;
-      ++m_p;
-      ws();
+      if (!string(key, escaped) || !colon()) return false;
       auto [it, inserted] = obj.emplace(std::move(key), nullptr);
-      if (!inserted) return false;  // duplicate name: the reference path reports it
-      if (!value(it->second, depth + 1)) return false;
-      ws();
-      if (m_p == m_end) return false;
-      if (*m_p == ',') {
-        ++m_p;
-        ws();
-        continue;
-      }
-      if (*m_p != '}') return false;
-      ++m_p;
-      return true;
-    }
+      // A duplicate name: the reference path reports it.
+      return inserted && value(it->second, depth + 1);
+    });
   }
 
   bool array(Value& out, unsigned depth) {
     if (depth >= m_max_depth) return false;
-    ++m_p;
     out = Value::array();
     auto& arr = out.get_ref<Value::array_t&>();
-    ws();
-    if (m_p != m_end && *m_p == ']') {
-      ++m_p;
-      return true;
-    }
-    for (;;) {
-      arr.emplace_back();
-      if (!value(arr.back(), depth + 1)) return false;
-      ws();
-      if (m_p == m_end) return false;
-      if (*m_p == ',') {
-        ++m_p;
-        ws();
-        continue;
-      }
-      if (*m_p != ']') return false;
-      ++m_p;
-      return true;
-    }
+    return array_body([&] { return value(arr.emplace_back(), depth + 1); });
   }
 
   /// Integers of up to 18 digits are converted here (they cannot overflow);

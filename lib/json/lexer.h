@@ -33,6 +33,49 @@ class Lexer {
     return true;
   }
 
+  /// At '{': calls `member()` with m_p at each member's opening quote (it
+  /// reads the name, colon(), then the value); true after the closing '}'.
+  template <class Member>
+  bool object_body(Member&& member) {
+    ++m_p;
+    ws();
+    if (m_p != m_end && *m_p == '}') {
+      ++m_p;
+      return true;
+    }
+    for (;;) {
+      if (m_p == m_end || *m_p != '"') return false;
+      if (!member()) return false;
+      Next n = next_item('}');
+      if (n != Next::more) return n == Next::closed;
+    }
+  }
+
+  /// At '[': calls `element()` with m_p at each element; true after the ']'.
+  template <class Element>
+  bool array_body(Element&& element) {
+    ++m_p;
+    ws();
+    if (m_p != m_end && *m_p == ']') {
+      ++m_p;
+      return true;
+    }
+    for (;;) {
+      if (!element()) return false;
+      Next n = next_item(']');
+      if (n != Next::more) return n == Next::closed;
+    }
+  }
+
+  /// Between a member's name and its value.
+  bool colon() {
+    ws();
+    if (m_p == m_end || *m_p != ':') return false;
+    ++m_p;
+    ws();
+    return true;
+  }
+
   static int hex_digit(char c) {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
@@ -216,6 +259,22 @@ class Lexer {
 
   const char* m_p;
   const char* m_end;
+
+ private:
+  enum class Next { more, closed, bad };
+  /// After an item: a ',' (and the whitespace after it), or `close`.
+  Next next_item(char close) {
+    ws();
+    if (m_p == m_end) return Next::bad;
+    if (*m_p == ',') {
+      ++m_p;
+      ws();
+      return Next::more;
+    }
+    if (*m_p != close) return Next::bad;
+    ++m_p;
+    return Next::closed;
+  }
 };
 
 // The pieces of the RFC 8785 writer that the Tape's writer uses too

@@ -100,35 +100,13 @@ class TapeReader : detail::Lexer {
 
   bool object(unsigned depth) {
     if (depth >= m_max_depth) return false;
-    ++m_p;
     Tape::Index self = push(Kind::object);
     auto& open = m_tape.m_open;
     const size_t base = open.size();
-    ws();
-    if (m_p != m_end && *m_p == '}') {
-      ++m_p;
-      return finish_object(self, base);
-    }
-    for (;;) {
-      if (m_p == m_end || *m_p != '"') return false;
+    return object_body([&] {
       open.push_back(static_cast<Tape::Index>(m_tape.m_nodes.size()));
-      if (!string_node()) return false;
-      ws();
-      if (m_p == m_end || *m_p != ':') return false;
-      ++m_p;
-      ws();
-      if (!value(depth + 1)) return false;
-      ws();
-      if (m_p == m_end) return false;
-      if (*m_p == ',') {
-        ++m_p;
-        ws();
-        continue;
-      }
-      if (*m_p != '}') return false;
-      ++m_p;
-      return finish_object(self, base);
-    }
+      return string_node() && colon() && value(depth + 1);
+    }) && finish_object(self, base);
   }
 
   /// Sorts the object's names into RFC 8785 order and moves them to the
@@ -159,31 +137,12 @@ class TapeReader : detail::Lexer {
 
   bool array(unsigned depth) {
     if (depth >= m_max_depth) return false;
-    ++m_p;
     Tape::Index self = push(Kind::array);
     uint32_t count = 0;
-    ws();
-    if (m_p != m_end && *m_p == ']') {
-      ++m_p;
-      close(self);
-      return true;
-    }
-    for (;;) {
-      if (!value(depth + 1)) return false;
-      ++count;
-      ws();
-      if (m_p == m_end) return false;
-      if (*m_p == ',') {
-        ++m_p;
-        ws();
-        continue;
-      }
-      if (*m_p != ']') return false;
-      ++m_p;
-      m_tape.m_nodes[self].size = count;
-      close(self);
-      return true;
-    }
+    if (!array_body([&] { return ++count, value(depth + 1); })) return false;
+    m_tape.m_nodes[self].size = count;
+    close(self);
+    return true;
   }
 
   unsigned m_max_depth;
