@@ -37,7 +37,13 @@ char* base64url_write_portable(char* out, const uint8_t* data, size_t n);
 /// unbase64url_text_into) start with this.
 size_t base64url_read_blocks(uint8_t* out, const char* text, size_t n);
 
-/// True when base64url_read_blocks uses the AVX2 path on this CPU (for tests).
+/// Length of the leading run of base64url characters at text[0..n): the
+/// same answer as scan::base64url_prefix (hc/core/byte_scan.h), 32
+/// characters per step with AVX2 (the alphabet test of the decoder).
+size_t base64url_run(const char* text, size_t n);
+
+/// True when base64url_read_blocks and base64url_run use the AVX2 path on
+/// this CPU (for tests).
 bool base64url_read_is_vectorised();
 /// unbase64url_text_into without base64url_read_blocks: the portable
 /// decoder alone (what other CPUs run; for tests).

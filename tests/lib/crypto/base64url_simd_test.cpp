@@ -3,6 +3,7 @@
 // the vectorised and the portable paths, never writing past its end; and
 // the strict decoders, the same bytes or the same error on both paths.
 #include <hc/crypto/base64url_simd.h>
+#include <hc/core/byte_scan.h>
 #include <hc/core/error.h>
 #include <hc/crypto/crypto.h>
 
@@ -138,5 +139,26 @@ TEST_CASE("base64url decoding: every byte value at every position, both paths, s
                         std::string(96, 'A') + "+", std::string(97, 'A')}) {
     CHECK(decoded_or_error(t, false) == decoded_or_error(t, true));
     CHECK(decoded_or_error(t, false).rfind("error:", 0) == 0);
+  }
+}
+
+TEST_CASE("base64url_run is scan::base64url_prefix for every byte value at every position") {
+  const std::string alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  for (size_t len : {size_t{0}, size_t{1}, size_t{31}, size_t{32}, size_t{33}, size_t{64}, size_t{95}, size_t{100}}) {
+    std::string base;
+    for (size_t i = 0; i < len; ++i) base += alphabet[(i * 37 + 11) % 64];
+    CHECK(base64url_run(base.data(), base.size()) == len);
+    for (size_t pos = 0; pos < len; ++pos) {
+      for (int b = 0; b < 256; ++b) {
+        std::string t = base;
+        t[pos] = static_cast<char>(b);
+        size_t want = hc::scan::base64url_prefix(t.data(), t.size());
+        size_t got = base64url_run(t.data(), t.size());
+        if (got != want) {
+          INFO("len " << len << " pos " << pos << " byte " << b);
+          CHECK(got == want);
+        }
+      }
+    }
   }
 }
