@@ -137,7 +137,7 @@ class FlatScanner {
     const size_t start = m_i;
     const char* t = m_t.data();
     // The common case: base64url up to the closing quote.
-    const size_t run = scan::base64url_prefix(t + start, m_t.size() - start);
+    const size_t run = crypto::base64url_run(t + start, m_t.size() - start);
     if (start + run < m_t.size() && t[start + run] == '"') {
       out = m_t.substr(start, run);
       m_classes = run ? k_b64c : 0;

@@ -2,13 +2,17 @@
 // base64url_append (crypto.h): the same text as base64url(), written
 // straight into the caller's memory, 24 input bytes per step with AVX2 when
 // the CPU has it (chosen once at run time; the portable loop otherwise and
-// for the tail). An encoding, not cryptography: like every table-driven
-// base64, its memory accesses depend on the data.
+// for the tail). Decoding (unbase64url*, crypto.h) reads 32 characters per
+// step the same way and leaves the rest, and every block holding a
+// character outside the alphabet, to the strict portable decoder. An
+// encoding, not cryptography: like every table-driven base64, its memory
+// accesses depend on the data.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace hc::crypto {
 
@@ -23,5 +27,26 @@ char* base64url_write(char* out, const uint8_t* data, size_t n);
 bool base64url_write_is_vectorised();
 /// base64url_write without the vector path (what other CPUs run; for tests).
 char* base64url_write_portable(char* out, const uint8_t* data, size_t n);
+
+/// Decodes the longest run of whole 32-character blocks at text[0..n) that
+/// are all base64url into `out` (24 bytes per block, nothing written past
+/// them); returns the characters read, a multiple of 32 — 0 without AVX2.
+/// Stops before the first block holding any other character, so that the
+/// caller's strict decoder, going on from there, finds it and words the
+/// error. The strict decoders of crypto.h (unbase64url, unbase64url_text,
+/// unbase64url_text_into) start with this.
+size_t base64url_read_blocks(uint8_t* out, const char* text, size_t n);
+
+/// Length of the leading run of base64url characters at text[0..n): the
+/// same answer as scan::base64url_prefix (hc/core/byte_scan.h), 32
+/// characters per step with AVX2 (the alphabet test of the decoder).
+size_t base64url_run(const char* text, size_t n);
+
+/// True when base64url_read_blocks and base64url_run use the AVX2 path on
+/// this CPU (for tests).
+bool base64url_read_is_vectorised();
+/// unbase64url_text_into without base64url_read_blocks: the portable
+/// decoder alone (what other CPUs run; for tests).
+void unbase64url_text_portable_into(std::string_view text, std::string& out);
 
 }  // namespace hc::crypto
