@@ -2,6 +2,7 @@
 // contains an argument) and prints figure, bound and ratio.
 #include "bench.h"
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <ctime>
@@ -70,9 +71,26 @@ double rate(const std::function<size_t()>& op, double secs) {
   return static_cast<double>(count) / elapsed;
 }
 
-void report(const std::string& name, double value, const std::string& unit, const std::string& bound_name,
-            double bound, double target, const std::string& note) {
-  double ratio = bound > 0 ? value / bound : 0;
+Paired paired(const std::function<size_t()>& op, const std::function<size_t()>& bound_op, double secs, int rounds) {
+  std::vector<double> values, bounds, ratios;
+  for (int r = 0; r < rounds; ++r) {
+    double v = rate(op, secs / rounds / 2), b = rate(bound_op, secs / rounds / 2);
+    values.push_back(v);
+    bounds.push_back(b);
+    ratios.push_back(b > 0 ? v / b : 0);
+  }
+  auto median = [](std::vector<double> x) {
+    std::sort(x.begin(), x.end());
+    size_t n = x.size();
+    return n == 0 ? 0.0 : n % 2 ? x[n / 2] : (x[n / 2 - 1] + x[n / 2]) / 2;
+  };
+  return {median(values), median(bounds), median(ratios)};
+}
+
+namespace {
+
+void print(const std::string& name, double value, const std::string& unit, const std::string& bound_name,
+           double bound, double ratio, double target, const std::string& note) {
   std::string verdict = target > 0 ? (ratio >= target ? "meets" : "BELOW") : "";
   fmt::print(stderr, "{:<44} {:>14.1f} {:<8} bound {:>14.1f} ({}) ratio {:.3f}{}{}\n", name, value, unit, bound,
              bound_name, ratio, target > 0 ? fmt::format(" target {:.2f} {}", target, verdict) : "",
@@ -82,6 +100,18 @@ void report(const std::string& name, double value, const std::string& unit, cons
   if (!note.empty()) j["note"] = note;
   fmt::print("{}\n", j.dump());
   std::fflush(stdout);
+}
+
+}  // namespace
+
+void report(const std::string& name, double value, const std::string& unit, const std::string& bound_name,
+            double bound, double target, const std::string& note) {
+  print(name, value, unit, bound_name, bound, bound > 0 ? value / bound : 0, target, note);
+}
+
+void report(const std::string& name, const Paired& figure, const std::string& unit, const std::string& bound_name,
+            double target, const std::string& note) {
+  print(name, figure.value, unit, bound_name, figure.bound, figure.ratio, target, note);
 }
 
 }  // namespace hc::bench

@@ -27,6 +27,17 @@ std::vector<Benchmark>& registry();
 /// Time is read with the clock that UseClock selects (wall by default).
 double rate(const std::function<size_t()>& op, double seconds = 1.0);
 
+/// A figure and its bound measured in turns: `rounds` rounds, each timing
+/// `op` and then `bound_op` for seconds/rounds/2 each. On a shared machine
+/// the speed of a core drifts over a run (other guests, frequency); in turns
+/// the two see the same machine, and the medians drop rounds where either
+/// was disturbed. `ratio` is the median of the rounds' ratios.
+struct Paired {
+  double value, bound, ratio;
+};
+Paired paired(const std::function<size_t()>& op, const std::function<size_t()>& bound_op, double seconds = 1.0,
+              int rounds = 10);
+
 /// The clock rate() measures with. `wall` counts everything, waiting for
 /// I/O and for a core included; `thread_cpu` counts only the CPU time of
 /// the thread that runs the operation, so that on a shared machine the
@@ -48,8 +59,11 @@ class UseClock {
 
 /// Prints one figure: `value` in `unit`, against `bound` (same unit), and the
 /// ratio value/bound; `target` is the ratio the issue asks for (0 = none).
+/// The Paired form prints the median of the rounds' ratios.
 void report(const std::string& name, double value, const std::string& unit, const std::string& bound_name,
             double bound, double target = 0, const std::string& note = "");
+void report(const std::string& name, const Paired& figure, const std::string& unit, const std::string& bound_name,
+            double target = 0, const std::string& note = "");
 
 /// Seconds to spend per measurement (HC_BENCH_SECONDS, default 1).
 double seconds();

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <atomic>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -47,34 +48,49 @@ double botan_ed25519_verify_rate(unsigned threads) {
   });
 }
 
+std::function<size_t()> sodium_ed25519_verify_op(size_t message_bytes) {
+  if (sodium_init() < 0) return [] { return size_t{0}; };
+  auto pk = std::make_shared<std::array<uint8_t, 32>>();
+  std::array<uint8_t, 64> sk{};
+  crypto_sign_keypair(pk->data(), sk.data());
+  auto msg = std::make_shared<std::vector<uint8_t>>(message_bytes, 0x42);
+  auto sig = std::make_shared<std::array<uint8_t, 64>>();
+  crypto_sign_detached(sig->data(), nullptr, msg->data(), msg->size(), sk.data());
+  return [pk, msg, sig]() -> size_t {
+    return crypto_sign_verify_detached(sig->data(), msg->data(), msg->size(), pk->data()) == 0 ? 1 : 0;
+  };
+}
+
+std::function<size_t()> sodium_ed25519_sign_op(size_t message_bytes) {
+  if (sodium_init() < 0) return [] { return size_t{0}; };
+  auto sk = std::make_shared<std::array<uint8_t, 64>>();
+  std::array<uint8_t, 32> pk{};
+  crypto_sign_keypair(pk.data(), sk->data());
+  auto msg = std::make_shared<std::vector<uint8_t>>(message_bytes, 0x42);
+  return [sk, msg]() -> size_t {
+    std::array<uint8_t, 64> sig;
+    crypto_sign_detached(sig.data(), nullptr, msg->data(), msg->size(), sk->data());
+    return 1;
+  };
+}
+
+std::function<size_t()> sha256_op(size_t size) {
+  std::shared_ptr<Botan::HashFunction> h = Botan::HashFunction::create_or_throw("SHA-256");
+  auto msg = std::make_shared<std::vector<uint8_t>>(size, 0x61);
+  auto out = std::make_shared<std::array<uint8_t, 32>>();
+  return [h, msg, out]() -> size_t {
+    h->update(*msg);
+    h->final(out->data());
+    return 1;
+  };
+}
+
 double sodium_ed25519_verify_rate(unsigned threads, size_t message_bytes) {
-  if (sodium_init() < 0) return 0;
-  return parallel_rate(threads, [message_bytes] {
-    auto pk = std::make_shared<std::array<uint8_t, 32>>();
-    std::array<uint8_t, 64> sk{};
-    crypto_sign_keypair(pk->data(), sk.data());
-    std::vector<uint8_t> msg(message_bytes, 0x42);
-    auto sig = std::make_shared<std::array<uint8_t, 64>>();
-    crypto_sign_detached(sig->data(), nullptr, msg.data(), msg.size(), sk.data());
-    return [pk, msg, sig]() -> size_t {
-      return crypto_sign_verify_detached(sig->data(), msg.data(), msg.size(), pk->data()) == 0 ? 1 : 0;
-    };
-  });
+  return parallel_rate(threads, [message_bytes] { return sodium_ed25519_verify_op(message_bytes); });
 }
 
 double sodium_ed25519_sign_rate(unsigned threads, size_t message_bytes) {
-  if (sodium_init() < 0) return 0;
-  return parallel_rate(threads, [message_bytes] {
-    auto sk = std::make_shared<std::array<uint8_t, 64>>();
-    std::array<uint8_t, 32> pk{};
-    crypto_sign_keypair(pk.data(), sk->data());
-    std::vector<uint8_t> msg(message_bytes, 0x42);
-    return [sk, msg]() -> size_t {
-      std::array<uint8_t, 64> sig;
-      crypto_sign_detached(sig.data(), nullptr, msg.data(), msg.size(), sk->data());
-      return 1;
-    };
-  });
+  return parallel_rate(threads, [message_bytes] { return sodium_ed25519_sign_op(message_bytes); });
 }
 
 double botan_ed25519_sign_rate() {
@@ -88,15 +104,7 @@ double botan_ed25519_sign_rate() {
   }, seconds());
 }
 
-double sha256_rate(size_t size) {
-  auto h = Botan::HashFunction::create_or_throw("SHA-256");
-  std::vector<uint8_t> msg(size, 0x61), out(32);
-  return rate([&]() -> size_t {
-    h->update(msg);
-    h->final(out.data());
-    return 1;
-  }, seconds());
-}
+double sha256_rate(size_t size) { return rate(sha256_op(size), seconds()); }
 
 double sha256_bytes_per_second(size_t size) { return sha256_rate(size) * static_cast<double>(size); }
 

@@ -3,8 +3,18 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 
 namespace hc::bench {
+
+/// One operation of a bound, for rate() or paired(): each returns 1. They
+/// own their keys and messages (made when the operation is made).
+/// A libsodium Ed25519 signature of a `message_bytes`-byte message.
+std::function<size_t()> sodium_ed25519_sign_op(size_t message_bytes);
+/// A libsodium Ed25519 verification of a `message_bytes`-byte message.
+std::function<size_t()> sodium_ed25519_verify_op(size_t message_bytes);
+/// A Botan SHA-256 of a `size`-byte message.
+std::function<size_t()> sha256_op(size_t size);
 
 /// Ed25519 verifications per second with Botan 2 on `threads` threads.
 double botan_ed25519_verify_rate(unsigned threads = 1);
