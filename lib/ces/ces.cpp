@@ -38,6 +38,15 @@ std::string join(const std::vector<std::string>& tokens, size_t from = 0) {
   return out;
 }
 
+/// A pointer token as an array index: decimal, no leading zero, at most 9
+/// digits (RFC 6901 §4); nothing for any other token.
+std::optional<size_t> array_index(const std::string& t) {
+  if (t.empty() || t.size() > 9 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+      (t.size() > 1 && t[0] == '0'))
+    return std::nullopt;
+  return std::stoul(t);
+}
+
 const json::Value* at(const json::Value& root, const std::vector<std::string>& tokens, size_t from = 0) {
   const json::Value* v = &root;
   for (size_t i = from; i < tokens.size(); ++i) {
@@ -47,12 +56,9 @@ const json::Value* at(const json::Value& root, const std::vector<std::string>& t
       if (it == v->end()) return nullptr;
       v = &*it;
     } else if (v->is_array()) {
-      if (t.empty() || t.size() > 9 || !std::all_of(t.begin(), t.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-          (t.size() > 1 && t[0] == '0'))
-        return nullptr;
-      size_t idx = std::stoul(t);
-      if (idx >= v->size()) return nullptr;
-      v = &(*v)[idx];
+      auto idx = array_index(t);
+      if (!idx || *idx >= v->size()) return nullptr;
+      v = &(*v)[*idx];
     } else {
       return nullptr;
     }
@@ -247,13 +253,10 @@ Tape::Index at(const Tape& t, Tape::Index i, const std::vector<std::string>& tok
       i = t.find(i, tok);
       if (i == Tape::npos) return i;
     } else if (t.kind(i) == Tape::Kind::array) {
-      if (tok.empty() || tok.size() > 9 || !std::all_of(tok.begin(), tok.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
-          (tok.size() > 1 && tok[0] == '0'))
-        return Tape::npos;
-      size_t idx = std::stoul(tok);
-      if (idx >= t.size(i)) return Tape::npos;
+      auto idx = array_index(tok);
+      if (!idx || *idx >= t.size(i)) return Tape::npos;
       Tape::Index e = i + 1;
-      for (size_t k = 0; k < idx; ++k) e = t.next(e);
+      for (size_t k = 0; k < *idx; ++k) e = t.next(e);
       i = e;
     } else {
       return Tape::npos;
