@@ -55,8 +55,8 @@ class Signer {
  public:
   Signer(const keys::SecretKey& key, SignOptions options);
   /// Signs one FHIR resource (a JSON object with a string "resourceType").
-  /// Errors: Error{data} for a resource that is not one or lacks a part the
-  /// policy requires.
+  /// Errors: Error{data} for a resource that is not one, lacks a part the
+  /// policy requires, or has a part whose "requires" partner is missing.
   SdJwt sign(const json::Value& resource) const;
   /// Signs one FHIR resource given as JSON text: what hc-sign does with each
   /// input. The text is read once, into a json::Tape, not a DOM; it must be

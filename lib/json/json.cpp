@@ -8,9 +8,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
-#include <clocale>
 #include <cstdio>
-#include <cstring>
 #include <vector>
 
 #include <fmt/format.h>
@@ -223,7 +221,7 @@ void append_string(std::string& out, std::string_view s) {
   size_t run = 0;
   for (size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (!escaped_in_json(c)) continue;
     out.append(s.substr(run, i - run));
     run = i + 1;
     switch (c) {
@@ -246,9 +244,9 @@ void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-/// Decodes the next code point of valid UTF-8 (the parser has checked it).
 namespace {
 
+/// Decodes the next code point of valid UTF-8 (the parser has checked it).
 char32_t next_code_point(std::string_view s, size_t& i) {
   auto b = static_cast<unsigned char>(s[i++]);
   if (b < 0x80) return b;
@@ -303,13 +301,9 @@ namespace {
 using detail::append_string;
 using detail::utf16_less;
 
-/// UTF-8 byte order (the map's order) equals UTF-16 order unless a name has
-/// a code point at or above U+E000 (lead byte 0xEE or higher).
+/// Whether the map's order (UTF-8 bytes) may differ from UTF-16 order.
 bool needs_utf16_sort(const Value::object_t& obj) {
-  for (const auto& [k, v] : obj)
-    for (unsigned char c : k)
-      if (c >= 0xEE) return true;
-  return false;
+  return std::any_of(obj.begin(), obj.end(), [](const auto& kv) { return detail::sorts_differently_in_utf16(kv.first); });
 }
 
 }  // namespace

@@ -194,11 +194,11 @@ class Lexer {
   /// An RFC 8259 number token, read but not converted.
   struct Number {
     const char* start;   ///< the token, sign included
-    const char* digits;  ///< its integer digits
-    size_t size() const { return static_cast<size_t>(end - start); }
     const char* end;
+    const char* digits;  ///< its integer digits
     size_t int_digits;
     bool negative, is_float;  ///< is_float: a fraction or an exponent
+    size_t size() const { return static_cast<size_t>(end - start); }
     /// The value of an integer token of up to 18 digits (it cannot overflow).
     uint64_t magnitude() const {
       uint64_t v = 0;
@@ -280,6 +280,16 @@ class Lexer {
 // The pieces of the RFC 8785 writer that the Tape's writer uses too
 // (defined in json.cpp).
 
+/// A character RFC 8785 writes escaped in a string: a control character,
+/// '"' or '\\'.
+inline bool escaped_in_json(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+/// Whether UTF-8 byte order may differ from RFC 8785's UTF-16 order for a
+/// member name: only for code points from U+E000 (lead byte 0xEE or more).
+inline bool sorts_differently_in_utf16(std::string_view name) {
+  for (unsigned char c : name)
+    if (c >= 0xEE) return true;
+  return false;
+}
 /// `s` as a JSON string with the minimal escapes.
 void append_string(std::string& out, std::string_view s);
 /// RFC 8785 §3.2.3: names compare as arrays of UTF-16 code units.

@@ -65,10 +65,8 @@ class TapeReader : detail::Lexer {
     // Without an escape in the text, no character of it needs one (the
     // lexer refuses raw controls, and '"' and '\' only come escaped).
     auto s = m_tape.text(i);
-    m_tape.m_nodes[i].plain = !escaped || std::none_of(s.begin(), s.end(), [](char ch) {
-      auto c = static_cast<unsigned char>(ch);
-      return c < 0x20 || c == '"' || c == '\\';
-    });
+    m_tape.m_nodes[i].plain =
+        !escaped || std::none_of(s.begin(), s.end(), [](char c) { return detail::escaped_in_json(static_cast<unsigned char>(c)); });
     close(i);
     return true;
   }
@@ -115,17 +113,13 @@ class TapeReader : detail::Lexer {
     auto& open = m_tape.m_open;
     auto first = open.begin() + static_cast<ptrdiff_t>(base);
     const Tape& t = m_tape;
-    bool wide = false;
-    for (auto it = first; it != open.end(); ++it)
-      for (unsigned char c : t.text(*it)) wide = wide || c >= 0xEE;
-    // UTF-8 byte order is UTF-16 order unless a name has a code point at or
-    // above U+E000 (a lead byte of 0xEE or more).
-    if (wide)
+    if (std::any_of(first, open.end(), [&t](Tape::Index n) { return detail::sorts_differently_in_utf16(t.text(n)); }))
       std::sort(first, open.end(), [&t](Tape::Index a, Tape::Index b) { return detail::utf16_less(t.text(a), t.text(b)); });
     else
       std::sort(first, open.end(), [&t](Tape::Index a, Tape::Index b) { return t.text(a) < t.text(b); });
-    for (auto it = first; it != open.end() && it + 1 != open.end(); ++it)
-      if (t.text(*it) == t.text(*(it + 1))) return false;
+    if (std::adjacent_find(first, open.end(), [&t](Tape::Index a, Tape::Index b) { return t.text(a) == t.text(b); }) !=
+        open.end())
+      return false;
     Node& node = m_tape.m_nodes[self];
     node.off = static_cast<uint32_t>(m_tape.m_members.size());
     node.size = static_cast<uint32_t>(open.size() - base);
