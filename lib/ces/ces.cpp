@@ -177,10 +177,6 @@ struct SignPlan {
   mutable std::atomic<size_t> disclosures{16};  ///< how many the last document had (a capacity hint)
 };
 
-}  // namespace detail
-
-namespace {
-
 /// Text being written by the signer: a std::string whose size runs ahead of
 /// the text, up to what it has held before, so that appending never
 /// zero-fills (std::string::resize does) and small pieces of known size are
@@ -244,7 +240,43 @@ class Text {
   size_t m_n = 0;
 };
 
+/// One signed document, in buffers a thread reuses from one document to the
+/// next: the disclosures back to back, the JWS signing input, the signature.
+/// Signer::sign_line writes its output line straight from here.
+struct Signed {
+  Text disclosures;          ///< base64url disclosures, back to back
+  std::vector<size_t> ends;  ///< where each disclosure ends in `disclosures`
+  std::string input;         ///< the JWS signing input: protected "." payload
+  size_t payload_at = 0;     ///< where the payload starts in `input`
+  std::string signature;     ///< base64url
+
+  void clear() {
+    disclosures.clear();
+    ends.clear();
+    input.clear();
+    signature.clear();
+  }
+  size_t count() const { return ends.size(); }
+  std::string_view disclosure(size_t i) const {
+    size_t begin = i ? ends[i - 1] : 0;
+    return disclosures.view().substr(begin, ends[i] - begin);
+  }
+  std::string_view protected_b64() const { return std::string_view(input).substr(0, payload_at - 1); }
+  std::string_view payload_b64() const { return std::string_view(input).substr(payload_at); }
+};
+
+}  // namespace detail
+
+namespace {
+
+using detail::Signed;
+using detail::Text;
 using json::Tape;
+
+Signed& thread_signed() {
+  thread_local Signed s;
+  return s;
+}
 
 /// at() on a Tape: the node `tokens` lead to from `i`, or Tape::npos.
 Tape::Index at(const Tape& t, Tape::Index i, const std::vector<std::string>& tokens) {
@@ -316,9 +348,8 @@ std::string join(const std::vector<PathToken>& path) {
 /// as a DOM, without building one and copying every value into it.
 class Framer {
  public:
-  Framer(const Policy& policy, const detail::SignPlan& plan, const Tape& tape, std::vector<std::string>& disclosures)
-      : m_policy(policy), m_plan(plan), m_tape(tape), m_out(disclosures) {}
-  ~Framer() { crypto::secure_zero(m_salts, sizeof m_salts); }
+  Framer(const Policy& policy, const detail::SignPlan& plan, const Tape& tape, Signed& out)
+      : m_policy(policy), m_plan(plan), m_tape(tape), m_out(out) {}
   Framer(const Framer&) = delete;
   Framer& operator=(const Framer&) = delete;
 
@@ -437,27 +468,21 @@ class Framer {
     return c;
   }
 
-  /// 128 bits of salt from the CSPRNG pool, as a JSON string.
+  /// 128 bits of salt from the CSPRNG, as a JSON string.
   void salt(Text& out) {
-    if (m_salt_pos == sizeof m_salts) {
-      m_rng.fill(m_salts, sizeof m_salts);
-      m_salt_pos = 0;
-    }
-    uint8_t* s = m_salts + m_salt_pos;
-    m_salt_pos += 16;
     char* o = out.grow(2 + crypto::base64url_size(16));
     o[0] = '"';
-    o = crypto::base64url_write(o + 1, s, 16);
+    o = crypto::base64url_write(o + 1, m_rng.take(16), 16);
     *o = '"';
-    std::memset(s, 0, 16);  // used once; the whole pool is wiped again when the Framer goes
   }
 
   /// Records a disclosure given its canonical JSON text; returns its digest.
   Digest add(std::string_view text) {
-    std::string d = b64(text);
-    auto h = crypto::sha256(d);
-    m_out.push_back(std::move(d));
-    return encode_digest(h.data());
+    const size_t n = crypto::base64url_size(text.size());
+    char* d = m_out.disclosures.grow(n);
+    crypto::base64url_write(d, crypto::as_bytes(text), text.size());
+    m_out.ends.push_back(m_out.disclosures.size());
+    return encode_digest(crypto::sha256(crypto::as_bytes(std::string_view(d, n)), n).data());
   }
 
   static Digest encode_digest(const uint8_t* bytes) {
@@ -469,17 +494,9 @@ class Framer {
   /// A decoy digest as RFC 9901 §4.2.5 describes it: the SHA-256 of a
   /// random number (128 bits from the CSPRNG), so that decoys are made the
   /// way the standard says, not only look like they were.
-  /// `k` of them appended to `out`; the random numbers are drawn up to 16
-  /// at a time, and wiped once hashed.
+  /// `k` of them appended to `out`.
   void decoys(size_t k, std::vector<Digest>& out) {
-    uint8_t r[16 * 16];
-    while (k > 0) {
-      size_t m = std::min<size_t>(k, 16);
-      m_rng.fill(r, 16 * m);
-      for (size_t i = 0; i < m; ++i) out.push_back(encode_digest(crypto::sha256(r + 16 * i, 16).data()));
-      crypto::secure_zero(r, 16 * m);
-      k -= m;
-    }
+    for (; k > 0; --k) out.push_back(encode_digest(crypto::sha256(m_rng.take(16), 16).data()));
   }
 
   /// Digest text order (bytes, as std::sort on the arrays would give),
@@ -681,17 +698,15 @@ class Framer {
   const Policy& m_policy;
   const detail::SignPlan& m_plan;
   const Tape& m_tape;
-  std::vector<std::string>& m_out;
+  Signed& m_out;
   std::vector<std::string_view> m_types;
   unsigned m_nest = 0;
   /// The live patterns of every node on the path being framed, as a stack.
   std::vector<uint32_t> m_alive;
   /// Salts, decoys and decoy positions: one system-RNG draw per document,
-  /// expanded with ChaCha20 (crypto::RandomStream).
+  /// expanded with ChaCha20 (crypto::RandomStream), which wipes what it
+  /// gave out when the Framer goes.
   crypto::RandomStream m_rng;
-  /// Salts, 16 of them drawn from m_rng at a time (one call instead of 16).
-  uint8_t m_salts[256] = {};
-  size_t m_salt_pos = sizeof m_salts;
 };
 
 int64_t require_int(const json::Value& obj, const char* key, const char* what, bool required) {
@@ -987,35 +1002,75 @@ json::Tape& thread_tape() {
 
 }  // namespace
 
+namespace {
+
+SdJwt to_sd_jwt(const Signed& s) {
+  SdJwt out;
+  out.protected_b64 = s.protected_b64();
+  out.payload_b64 = s.payload_b64();
+  out.signature_b64 = s.signature;
+  out.disclosures.reserve(s.count());
+  for (size_t i = 0; i < s.count(); ++i) out.disclosures.emplace_back(s.disclosure(i));
+  return out;
+}
+
+}  // namespace
+
 SdJwt Signer::sign(const json::Value& resource) const {
   // The framer reads a Tape; the canonical text of the DOM is its input.
   // (Deeper than a Tape reads is deeper than the framer allows.)
   json::Tape& tape = thread_tape();
   if (!tape.read(json::canonical(resource), {.max_bytes = SIZE_MAX, .max_depth = 256}))
     throw Error(Exit::data, "resource too deep (over 64 levels) or too large to sign");
-  return sign_tape(tape);
+  Signed& s = thread_signed();
+  sign_tape(tape, s);
+  return to_sd_jwt(s);
 }
 
 SdJwt Signer::sign_text(std::string_view text, const std::string& source, const json::Limits& limits) const {
   json::Tape& tape = thread_tape();
-  if (tape.read(text, limits)) return sign_tape(tape);
-  // A text the Tape does not read: json::parse words the error, or reads
-  // one of the few valid texts the Tape leaves to it (see json::Tape::read).
-  return sign(json::parse(text, source, limits));
+  if (!tape.read(text, limits)) {
+    // A text the Tape does not read: json::parse words the error, or reads
+    // one of the few valid texts the Tape leaves to it (see json::Tape::read).
+    return sign(json::parse(text, source, limits));
+  }
+  Signed& s = thread_signed();
+  sign_tape(tape, s);
+  return to_sd_jwt(s);
 }
 
-SdJwt Signer::sign_tape(const json::Tape& tape) const {
+void Signer::sign_line(std::string_view text, const std::string& source, Serialization form, std::string& out,
+                       const json::Limits& limits) const {
+  json::Tape& tape = thread_tape();
+  if (!tape.read(text, limits)) {
+    SdJwt sd = sign(json::parse(text, source, limits));  // as in sign_text
+    if (form == Serialization::compact) out += sd.compact() + '\n';
+    else out += sd.json_line();
+    return;
+  }
+  Signed& s = thread_signed();
+  sign_tape(tape, s);
+  auto disclosure = [&s](size_t i) { return s.disclosure(i); };
+  if (form == Serialization::compact) {
+    detail::append_compact(out, s.protected_b64(), s.payload_b64(), s.signature, {}, s.count(), disclosure);
+    out += '\n';
+  } else {
+    detail::append_json_line(out, s.protected_b64(), s.payload_b64(), s.signature, {}, s.count(), disclosure);
+  }
+}
+
+void Signer::sign_tape(const json::Tape& tape, detail::Signed& out) const {
   const detail::SignPlan& plan = *m_plan;
-  SdJwt out;
-  out.disclosures.reserve(plan.disclosures.load(std::memory_order_relaxed));
+  out.clear();
+  out.ends.reserve(plan.disclosures.load(std::memory_order_relaxed));
   // The payload's text, in a buffer this thread keeps (it is not secret:
   // it is the payload, sent in the clear).
   thread_local Text payload;
   payload.clear();
   payload.put(plan.head);
-  Framer framer(*m_options.policy, plan, tape, out.disclosures);
+  Framer framer(*m_options.policy, plan, tape, out);
   framer.frame_resource(0, "", payload);
-  plan.disclosures.store(out.disclosures.size(), std::memory_order_relaxed);
+  plan.disclosures.store(out.count(), std::memory_order_relaxed);
   payload.lit(",\"hc_doc\":");
   // The root resource's type is the first one framed.
   payload.canonical(json::Value("fhir-r4/" + std::string(framer.types().front())));
@@ -1033,16 +1088,12 @@ SdJwt Signer::sign_tape(const json::Tape& tape) const {
   payload.canonical(json::Value(m_options.iat ? m_options.iat : now_seconds()));
   payload.put(plan.iss);
   // The JWS signing input, header.payload, with the payload encoded in place.
-  thread_local std::string input;
-  input.clear();
-  input += m_header_b64;
-  input += '.';
-  crypto::base64url_append(input, crypto::as_bytes(payload.view()), payload.size());
-  out.protected_b64 = m_header_b64;
-  out.payload_b64.assign(input, m_header_b64.size() + 1, std::string::npos);
-  auto sig = m_signer.sign(input);
-  crypto::base64url_append(out.signature_b64, sig.data(), sig.size());
-  return out;
+  out.input += m_header_b64;
+  out.input += '.';
+  out.payload_at = out.input.size();
+  crypto::base64url_append(out.input, crypto::as_bytes(payload.view()), payload.size());
+  auto sig = m_signer.sign(out.input);
+  crypto::base64url_append(out.signature, sig.data(), sig.size());
 }
 
 // ---- opening and policy -------------------------------------------------------

@@ -30,6 +30,10 @@ int64_t parse_time(const std::string& text, int64_t now);
 /// RFC 3339 UTC text of a time.
 std::string format_time(int64_t t);
 
+/// The two serializations of an SD-JWT (RFC 9901): JSON (flattened JWS, one
+/// line) or compact ("~"-separated).
+enum class Serialization { json, compact };
+
 struct SignOptions {
   const Policy* policy = nullptr;                ///< nullptr = default_policy()
   std::optional<crypto::Ed25519Public> holder;   ///< puts "cnf": {"jwk": ...}
@@ -39,6 +43,7 @@ struct SignOptions {
 
 namespace detail {
 struct SignPlan;
+struct Signed;
 }
 }  // namespace hc::ces
 
@@ -63,9 +68,14 @@ class Signer {
   /// what json::parse(text, source, limits) accepts, and errors for text
   /// that is not JSON are parse()'s, naming `source`.
   SdJwt sign_text(std::string_view text, const std::string& source, const json::Limits& limits = {}) const;
+  /// sign_text, serialized: appends what sign_text(...).json_line() gives
+  /// (Serialization::json) or .compact() and a newline (::compact) to `out`,
+  /// written straight from the signer's buffers (hc-sign's output lines).
+  void sign_line(std::string_view text, const std::string& source, Serialization form, std::string& out,
+                 const json::Limits& limits = {}) const;
 
  private:
-  SdJwt sign_tape(const json::Tape& tape) const;
+  void sign_tape(const json::Tape& tape, detail::Signed& out) const;
 
   const keys::SecretKey& m_key;
   crypto::Ed25519Signer m_signer;  ///< m_key's seed, expanded once

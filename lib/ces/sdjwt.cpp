@@ -206,16 +206,18 @@ std::string SdJwt::jwt() const {
 }
 
 std::string SdJwt::presentation_prefix() const {
-  std::string out = jwt();
-  out += '~';
-  for (const auto& d : disclosures) {
-    out += d;
-    out += '~';
-  }
+  std::string out;
+  detail::append_compact(out, protected_b64, payload_b64, signature_b64, {}, disclosures.size(),
+                         [this](size_t i) -> std::string_view { return disclosures[i]; });
   return out;
 }
 
-std::string SdJwt::compact() const { return presentation_prefix() + kb_jwt; }
+std::string SdJwt::compact() const {
+  std::string out;
+  detail::append_compact(out, protected_b64, payload_b64, signature_b64, kb_jwt, disclosures.size(),
+                         [this](size_t i) -> std::string_view { return disclosures[i]; });
+  return out;
+}
 
 json::Value SdJwt::to_json() const {
   json::Value header = json::Value::object();
@@ -226,30 +228,9 @@ json::Value SdJwt::to_json() const {
 }
 
 std::string SdJwt::json_line() const {
-  size_t size = protected_b64.size() + payload_b64.size() + signature_b64.size() + kb_jwt.size() + 96;
-  for (const auto& d : disclosures) size += d.size() + 3;
   std::string out;
-  out.reserve(size);
-  out += "{\"header\":{\"disclosures\":[";
-  for (size_t i = 0; i < disclosures.size(); ++i) {
-    if (i) out += ',';
-    out += '"';
-    out += disclosures[i];
-    out += '"';
-  }
-  out += ']';
-  if (!kb_jwt.empty()) {
-    out += ",\"kb_jwt\":\"";
-    out += kb_jwt;
-    out += '"';
-  }
-  out += "},\"payload\":\"";
-  out += payload_b64;
-  out += "\",\"protected\":\"";
-  out += protected_b64;
-  out += "\",\"signature\":\"";
-  out += signature_b64;
-  out += "\"}\n";
+  detail::append_json_line(out, protected_b64, payload_b64, signature_b64, kb_jwt, disclosures.size(),
+                           [this](size_t i) -> std::string_view { return disclosures[i]; });
   return out;
 }
 

@@ -45,6 +45,61 @@ struct SdJwt {
   std::string json_line() const;
 };
 
+namespace detail {
+
+/// The two serializations, appended to `out` from parts held anywhere:
+/// `disclosure(i)` gives the i-th of `n` base64url disclosures. SdJwt's
+/// json_line() and compact() are these; the signer writes its lines with
+/// them straight from its buffers.
+template <class DisclosureAt>
+void append_json_line(std::string& out, std::string_view protected_b64, std::string_view payload_b64,
+                      std::string_view signature_b64, std::string_view kb_jwt, size_t n, DisclosureAt disclosure) {
+  size_t size = protected_b64.size() + payload_b64.size() + signature_b64.size() + kb_jwt.size() + 96;
+  for (size_t i = 0; i < n; ++i) size += disclosure(i).size() + 3;
+  out.reserve(out.size() + size);
+  out += "{\"header\":{\"disclosures\":[";
+  for (size_t i = 0; i < n; ++i) {
+    if (i) out += ',';
+    out += '"';
+    out += disclosure(i);
+    out += '"';
+  }
+  out += ']';
+  if (!kb_jwt.empty()) {
+    out += ",\"kb_jwt\":\"";
+    out += kb_jwt;
+    out += '"';
+  }
+  out += "},\"payload\":\"";
+  out += payload_b64;
+  out += "\",\"protected\":\"";
+  out += protected_b64;
+  out += "\",\"signature\":\"";
+  out += signature_b64;
+  out += "\"}\n";
+}
+
+template <class DisclosureAt>
+void append_compact(std::string& out, std::string_view protected_b64, std::string_view payload_b64,
+                    std::string_view signature_b64, std::string_view kb_jwt, size_t n, DisclosureAt disclosure) {
+  size_t size = protected_b64.size() + payload_b64.size() + signature_b64.size() + kb_jwt.size() + 3;
+  for (size_t i = 0; i < n; ++i) size += disclosure(i).size() + 1;
+  out.reserve(out.size() + size);
+  out += protected_b64;
+  out += '.';
+  out += payload_b64;
+  out += '.';
+  out += signature_b64;
+  out += '~';
+  for (size_t i = 0; i < n; ++i) {
+    out += disclosure(i);
+    out += '~';
+  }
+  out += kb_jwt;
+}
+
+}  // namespace detail
+
 /// Parses either serialization: text whose first non-space byte is "{" is the
 /// JSON form, otherwise the compact form. Input that is not an SD-JWT at all
 /// (bad JSON, missing JWS members, no "~", wrong JWS shape) → Error{data};

@@ -35,11 +35,19 @@ void RandomStream::fill(uint8_t* out, size_t n) {
     if (m_pos == m_buf.size()) refill();
     size_t take = std::min(n, m_buf.size() - m_pos);
     std::memcpy(out, m_buf.data() + m_pos, take);
-    secure_zero(m_buf.data() + m_pos, take);
     m_pos += take;
     out += take;
     n -= take;
   }
+}
+
+const uint8_t* RandomStream::take(size_t n) {
+  static_assert(sizeof m_buf >= 64);
+  if (n > 64) throw Error(Exit::internal, "RandomStream::take: at most 64 bytes at a time");
+  if (m_buf.size() - m_pos < n) refill();  // (the rest is overwritten)
+  const uint8_t* p = m_buf.data() + m_pos;
+  m_pos += n;
+  return p;
 }
 
 size_t RandomStream::below(size_t n) {
@@ -47,7 +55,7 @@ size_t RandomStream::below(size_t n) {
   const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
   uint64_t r;
   do {
-    fill(reinterpret_cast<uint8_t*>(&r), sizeof r);
+    std::memcpy(&r, take(sizeof r), sizeof r);
   } while (r >= limit);
   return static_cast<size_t>(r % n);
 }

@@ -20,8 +20,12 @@ class RandomStream {
   RandomStream(const RandomStream&) = delete;
   RandomStream& operator=(const RandomStream&) = delete;
 
-  /// Fills out[0..n) with random bytes; the bytes given out are wiped here.
+  /// Fills out[0..n) with random bytes.
   void fill(uint8_t* out, size_t n);
+  /// n fresh random bytes (n <= 64) inside the stream's own buffer, valid
+  /// until the next call: for values used once and at once (a salt to
+  /// encode, a number to hash), with no copy to wipe afterwards.
+  const uint8_t* take(size_t n);
   /// Uniform in [0, n) (0 for n <= 1), by rejection sampling.
   size_t below(size_t n);
 
@@ -30,8 +34,12 @@ class RandomStream {
 
   std::array<uint8_t, 32> m_key{};
   uint64_t m_counter = 0;             ///< nonce of the next block
-  std::array<uint8_t, 512> m_buf{};
-  size_t m_pos = 512;
+  /// Output not yet given out starts at m_pos. Output given out stays until
+  /// the next refill overwrites it or the destructor wipes it: a stream
+  /// serves one task (one document), and wiping every value as it goes out
+  /// cost more than the rest of the stream.
+  std::array<uint8_t, 1024> m_buf{};
+  size_t m_pos = 1024;
 };
 
 }  // namespace hc::crypto

@@ -38,12 +38,12 @@ int main(int argc, char** argv) {
     if (!expires.empty()) opts.exp = hc::ces::parse_time(expires, hc::ces::now_seconds());
     auto key = hc::tool::unlock_key(key_file, passphrase);
     hc::ces::Signer signer(key, opts);
-    auto render = [&](const hc::ces::SdJwt& sd) {
-      return compact ? sd.compact() + "\n" : sd.json_line();
-    };
+    const auto form = compact ? hc::ces::Serialization::compact : hc::ces::Serialization::json;
     if (!stream) {
       auto text = hc::io::read_all(input);
-      hc::io::write_output(output, render(signer.sign_text(text, input == "-" ? "<stdin>" : input)), force);
+      std::string out;
+      signer.sign_line(text, input == "-" ? "<stdin>" : input, form, out);
+      hc::io::write_output(output, out, force);
       return 0;
     }
     // Stream mode: one output line per input line, written as it is made,
@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
     while (lines.next(line)) {
       if (line.find_first_not_of(" \t") == std::string::npos) continue;
       try {
-        batch += render(signer.sign_text(line, lines.name()));
+        signer.sign_line(line, lines.name(), form, batch);
       } catch (hc::Error& e) {
         e.file(lines.name() == "-" ? "<stdin>" : lines.name()).line(lines.line_number());
         throw;

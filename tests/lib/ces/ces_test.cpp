@@ -601,3 +601,44 @@ TEST_CASE("the text path leaves escaped names and digests to the DOM path, which
   CHECK_FALSE(process_text(spelled, sd.disclosures, {}, fast));
   CHECK(process(hc::json::parse(spelled), sd.disclosures).claims == process(hc::json::parse(text), sd.disclosures).claims);
 }
+
+TEST_CASE("sign_line writes the serializations of sign_text, appended, and nothing on error") {
+  Signer signer(ces_test::doctor(), {});
+  for (const char* f : k_files) {
+    INFO(f);
+    auto r = ces_test::load(f);
+    std::string text = hc::json::dump(r, false);
+    std::string out = "earlier line\n";
+    signer.sign_line(text, "t", Serialization::json, out);
+    REQUIRE(out.rfind("earlier line\n", 0) == 0);
+    std::string line = out.substr(13);
+    // Exactly the layout json_line() gives for the same parts, one line.
+    auto sd = parse_sd_jwt(line, "t");
+    CHECK(sd.json_line() == line);
+    CHECK(std::count(line.begin(), line.end(), '\n') == 1);
+    CHECK(check(sd).resource == r);
+    std::string compact;
+    signer.sign_line(text, "t", Serialization::compact, compact);
+    REQUIRE(!compact.empty());
+    CHECK(compact.back() == '\n');
+    auto sdc = parse_sd_jwt(compact.substr(0, compact.size() - 1), "t");
+    CHECK(sdc.compact() + "\n" == compact);
+    CHECK(check(sdc).resource == r);
+    // The same parts as sign_text's SdJwt would hold (fresh salts: compare shapes).
+    auto by_text = signer.sign_text(text, "t");
+    CHECK(by_text.protected_b64 == sd.protected_b64);
+    CHECK(by_text.disclosures.size() == sd.disclosures.size());
+  }
+  // The fallback route (a byte-order mark: parse() reads it, the Tape does not).
+  std::string bom = "\xEF\xBB\xBF" + hc::json::dump(ces_test::load("patient.json"), false);
+  std::string out;
+  signer.sign_line(bom, "t", Serialization::json, out);
+  CHECK(check(parse_sd_jwt(out, "t")).resource == ces_test::load("patient.json"));
+  // Errors leave `out` as it was.
+  for (std::string bad : {std::string("{\"resourceType\":"), std::string("{\"id\":\"x\"}"), std::string("[1]")}) {
+    INFO(bad);
+    std::string kept = "kept\n";
+    CHECK(code_of([&] { signer.sign_line(bad, "t", Serialization::json, kept); }) == k_data);
+    CHECK(kept == "kept\n");
+  }
+}
