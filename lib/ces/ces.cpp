@@ -431,6 +431,7 @@ class Framer {
     Text after;                 ///< members that sort after "_sd"
     Text disclosure;            ///< the disclosure being written
     std::vector<Digest> digests;
+    std::vector<std::pair<uint64_t, uint32_t>> order;  ///< digests' sort keys and indices
     std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
     std::vector<char> plain;    ///< per array element: signed in the clear
   };
@@ -499,20 +500,13 @@ class Framer {
     for (; k > 0; --k) out.push_back(encode_digest(crypto::sha256(m_rng.take(16), 16).data()));
   }
 
-  /// Digest text order (bytes, as std::sort on the arrays would give),
-  /// deciding on the first eight characters when they differ.
-  static bool digest_less(const Digest& a, const Digest& b) {
-    uint64_t x, y;
-    std::memcpy(&x, a.data(), 8);
-    std::memcpy(&y, b.data(), 8);
-    if (x != y) {
-      if constexpr (std::endian::native == std::endian::little) {
-        x = __builtin_bswap64(x);
-        y = __builtin_bswap64(y);
-      }
-      return x < y;
-    }
-    return std::memcmp(a.data(), b.data(), a.size()) < 0;
+  /// A digest's first eight characters as a number in their text order:
+  /// digests sort by it, and by the whole text on a tie.
+  static uint64_t order_key(const Digest& d) {
+    uint64_t x;
+    std::memcpy(&x, d.data(), 8);
+    if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+    return x;
   }
 
   /// k < "_sd" in RFC 8785 order. Against an ASCII name, UTF-16 order is
@@ -612,17 +606,26 @@ class Framer {
     }
     if (!digests.empty()) {
       decoys(decoys_for(digests.size()), digests);
-      std::sort(digests.begin(), digests.end(), digest_less);
+      // In text order (which hides the members' order, RFC 9901 §4.2.4.1),
+      // sorting keys rather than moving 43-character texts.
+      auto& order = lv.order;
+      order.clear();
+      for (uint32_t i = 0; i < digests.size(); ++i) order.push_back({order_key(digests[i]), i});
+      std::sort(order.begin(), order.end(), [&digests](const auto& a, const auto& b) {
+        if (a.first != b.first) return a.first < b.first;
+        return std::memcmp(digests[a.second].data(), digests[b.second].data(), std::tuple_size_v<Digest>) < 0;
+      });
       if (!first) out.put(',');
       first = false;
       char* o = out.grow(7 + digests.size() * 46);  // "_sd":[ + "digest" and , or ] each
       std::memcpy(o, "\"_sd\":[", 7);
       o += 7;
-      for (size_t i = 0; i < digests.size(); ++i) {
+      for (size_t i = 0; i < order.size(); ++i) {
+        const Digest& dg = digests[order[i].second];
         if (i) *o++ = ',';
         *o++ = '"';
-        std::memcpy(o, digests[i].data(), digests[i].size());  // base64url: no escapes
-        o += digests[i].size();
+        std::memcpy(o, dg.data(), dg.size());  // base64url: no escapes
+        o += dg.size();
         *o++ = '"';
       }
       *o = ']';

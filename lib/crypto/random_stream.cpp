@@ -52,12 +52,21 @@ const uint8_t* RandomStream::take(size_t n) {
 
 size_t RandomStream::below(size_t n) {
   if (n <= 1) return 0;
-  const uint64_t limit = UINT64_MAX - UINT64_MAX % n;
-  uint64_t r;
-  do {
+  // D. Lemire, "Fast Random Integer Generation in an Interval" (ACM TOMACS
+  // 29(1), 2019): the high word of r * n is uniform in [0, n) once the r
+  // whose low word falls below 2^64 mod n are rejected; the division that
+  // finds 2^64 mod n is needed only when the low word is that small.
+  auto draw = [this, n] {
+    uint64_t r;
     std::memcpy(&r, take(sizeof r), sizeof r);
-  } while (r >= limit);
-  return static_cast<size_t>(r % n);
+    return static_cast<unsigned __int128>(r) * n;
+  };
+  unsigned __int128 m = draw();
+  if (static_cast<uint64_t>(m) < n) {
+    const uint64_t reject_below = (0 - static_cast<uint64_t>(n)) % n;  // 2^64 mod n
+    while (static_cast<uint64_t>(m) < reject_below) m = draw();
+  }
+  return static_cast<size_t>(m >> 64);
 }
 
 }  // namespace hc::crypto

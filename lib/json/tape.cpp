@@ -71,6 +71,29 @@ class TapeReader : detail::Lexer {
     return true;
   }
 
+  /// A fraction already in the form format_number gives its double: no
+  /// exponent, no trailing zero, at most 15 significant digits, and at
+  /// least 1e-6 (ECMAScript writes smaller values with an exponent). Two
+  /// decimals of at most 15 significant digits lie further apart than a
+  /// double's precision (DBL_DIG is 15), so the shortest text that reads
+  /// back as the token's double is the token's own digits.
+  static bool already_canonical(const Number& n) {
+    const char* frac = n.digits + n.int_digits;
+    if (frac == n.end || *frac != '.' || n.end[-1] == '0') return false;
+    ++frac;
+    size_t frac_digits = 0;
+    for (const char* p = frac; p != n.end; ++p, ++frac_digits)
+      if (*p < '0' || *p > '9') return false;  // an exponent
+    size_t significant = n.int_digits + frac_digits;
+    if (n.int_digits == 1 && n.digits[0] == '0') {
+      size_t zeros = 0;
+      while (frac[zeros] == '0') ++zeros;  // (the last digit is not '0')
+      if (zeros > 5) return false;
+      significant = frac_digits - zeros;
+    }
+    return significant <= 15;
+  }
+
   /// The canonical text of a number: what canonical_append writes for the
   /// Value that parse() (its fast path, or nlohmann's lexer) makes of it.
   bool number_node() {
@@ -82,6 +105,8 @@ class TapeReader : detail::Lexer {
       uint64_t v = n.magnitude();
       if (n.negative) detail::append_integer(m_tape.m_arena, -static_cast<int64_t>(v));
       else detail::append_unsigned(m_tape.m_arena, v);
+    } else if (already_canonical(n)) {
+      m_tape.m_arena.append(n.start, n.end);
     } else {
       // A fraction, an exponent, or an integer too long for 18 digits:
       // nlohmann stores the last as an integer when it fits 64 bits, whose

@@ -57,4 +57,15 @@ TEST_CASE("RandomStream gives fresh bytes per stream and uniform indices in rang
   for (size_t h : hits) CHECK(h > 800);
   CHECK(r.below(1) == 0);
   CHECK(r.below(0) == 0);
+  // Bounds where most draws are rejected or the high word is all there is.
+  const size_t big = (size_t{1} << 63) + 1;
+  size_t above_half = 0;
+  for (int i = 0; i < 2000; ++i) {
+    size_t k = r.below(big);
+    REQUIRE(k < big);
+    above_half += k >= big / 2;
+    REQUIRE(r.below(SIZE_MAX) < SIZE_MAX);
+  }
+  CHECK(above_half > 850);
+  CHECK(above_half < 1150);
 }

@@ -64,6 +64,36 @@ TEST_CASE("the tape reads what parse() reads, to the same canonical text") {
   CHECK(by_tape("[1,2,3]", {.max_bytes = 6}) == "error");
 }
 
+TEST_CASE("the tape writes fractions as parse() and canonical_append do") {
+  // Around the tape's shortcut for fractions it keeps as written: 15 and 16
+  // significant digits, 1e-6 against 1e-7, trailing zeros, signs, exponents.
+  const char* cases[] = {"0.5", "-0.5", "118.5", "76.25", "0.000001", "0.0000015", "0.0000001", "-0.000001",
+                         "0.10", "5.0", "-0.0", "0.0", "123456789012345.6", "12345678901234.5", "1.23456789012345",
+                         "1.234567890123456", "0.123456789012345", "0.000001234567890123", "999999999999999.9",
+                         "99999999999999.9", "100000000000000000000.5", "1.5e3", "1.5E-3", "0.30000000000000004",
+                         "9007199254740993.5", "0.1000000000000001", "00.5"};
+  for (const char* c : cases) {
+    std::string doc = std::string("[") + c + "]";
+    INFO(doc);
+    CHECK(by_tape(doc, {}) == by_dom(doc, {}));
+  }
+  // Random fractions: 1 to 17 digits, the point anywhere, leading zeros.
+  std::mt19937_64 rng(20261127);
+  for (int i = 0; i < 20000; ++i) {
+    size_t digits = 1 + rng() % 17, point = rng() % (digits + 1), zeros = rng() % 4 == 0 ? rng() % 9 : 0;
+    std::string d;
+    for (size_t k = 0; k < digits; ++k) d += static_cast<char>('0' + rng() % 10);
+    std::string text = (rng() % 2 ? "-" : "");
+    std::string ip = d.substr(0, point), fp = std::string(zeros, '0') + d.substr(point);
+    while (ip.size() > 1 && ip[0] == '0') ip.erase(0, 1);
+    if (ip.empty()) ip = "0";
+    if (fp.empty()) fp = "0";
+    text += ip + "." + fp;
+    INFO(text);
+    REQUIRE(by_tape(text, {}) == by_dom(text, {}));
+  }
+}
+
 TEST_CASE("the tape leaves a byte-order mark and very long numbers to parse()") {
   std::string bom = "\xef\xbb\xbf{\"a\":1}";
   std::string long_number = "[1." + std::string(70, '5') + "]";
