@@ -187,6 +187,8 @@ class Text {
   size_t size() const { return m_n; }
   bool empty() const { return m_n == 0; }
   std::string_view view() const { return {m_s.data(), m_n}; }
+  /// The text from `offset` (below size()), to fill in what was reserved.
+  char* at(size_t offset) { return m_s.data() + offset; }
   /// Room for `k` more characters at the end; returns where they go.
   [[gnu::always_inline]] char* grow(size_t k) {
     if (m_s.size() - m_n < k) expand(k);
@@ -430,8 +432,13 @@ class Framer {
   struct Level {
     Text after;                 ///< members that sort after "_sd"
     Text disclosure;            ///< the disclosure being written
+    /// The digests of the disclosures and decoys, as SHA-256 output: they
+    /// are encoded once all are made (reading a digest just written would
+    /// wait for its stores), into `digests` for an object.
+    std::vector<crypto::Hash256> hashes;
     std::vector<Digest> digests;
     std::vector<std::pair<uint64_t, uint32_t>> order;  ///< digests' sort keys and indices
+    std::vector<std::pair<size_t, uint32_t>> slots;    ///< array: where each reference's digest goes, and which
     std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
     std::vector<char> plain;    ///< per array element: signed in the clear
   };
@@ -477,27 +484,23 @@ class Framer {
     *o = '"';
   }
 
-  /// Records a disclosure given its canonical JSON text; returns its digest.
-  Digest add(std::string_view text) {
+  /// Records a disclosure given its canonical JSON text; its digest goes
+  /// to `hash` (32 bytes).
+  void add(std::string_view text, uint8_t* hash) {
     const size_t n = crypto::base64url_size(text.size());
     char* d = m_out.disclosures.grow(n);
     crypto::base64url_write(d, crypto::as_bytes(text), text.size());
     m_out.ends.push_back(m_out.disclosures.size());
-    return encode_digest(crypto::sha256(crypto::as_bytes(std::string_view(d, n)), n).data());
+    crypto::sha256(crypto::as_bytes(std::string_view(d, n)), n, hash);
   }
 
-  static Digest encode_digest(const uint8_t* bytes) {
-    Digest d;
-    crypto::base64url_write(d.data(), bytes, 32);
-    return d;
-  }
 
   /// A decoy digest as RFC 9901 §4.2.5 describes it: the SHA-256 of a
   /// random number (128 bits from the CSPRNG), so that decoys are made the
   /// way the standard says, not only look like they were.
   /// `k` of them appended to `out`.
-  void decoys(size_t k, std::vector<Digest>& out) {
-    for (; k > 0; --k) out.push_back(encode_digest(crypto::sha256(m_rng.take(16), 16).data()));
+  void decoys(size_t k, std::vector<crypto::Hash256>& out) {
+    for (; k > 0; --k) crypto::sha256(m_rng.take(16), 16, out.emplace_back().data());
   }
 
   /// A digest's first eight characters as a number in their text order:
@@ -532,8 +535,9 @@ class Framer {
   }
 
   /// Writes the disclosure [salt, (name,) value] for node `v` (the child
-  /// `c`, named by node `name` unless it is an array element); returns its digest.
-  Digest disclose(Tape::Index v, Tape::Index name, const Child& c, Ctx& ctx, unsigned depth, Level& lv) {
+  /// `c`, named by node `name` unless it is an array element); its digest
+  /// goes to `hash` (32 bytes).
+  void disclose(Tape::Index v, Tape::Index name, const Child& c, Ctx& ctx, unsigned depth, Level& lv, uint8_t* hash) {
     Text& d = lv.disclosure;
     d.clear();
     d.put('[');
@@ -546,7 +550,7 @@ class Framer {
     if (c.together) d.canonical(m_tape, v);
     else frame(v, c.alive, ctx, depth + 1, d);
     d.put(']');
-    return add(d.view());
+    add(d.view(), hash);
   }
 
   void frame(Tape::Index v, Span alive, Ctx& ctx, unsigned depth, Text& out) {
@@ -565,8 +569,8 @@ class Framer {
     auto& path = ctx.path;
     // Members come from the tape in RFC 8785 order. Those before "_sd" go
     // straight to `out`, the others wait in lv.after until the digests are known.
-    auto& digests = lv.digests;
-    digests.clear();
+    auto& hashes = lv.hashes;
+    hashes.clear();
     lv.after.clear();
     out.put('{');
     bool first = true;
@@ -598,14 +602,17 @@ class Framer {
           else member(lv.after, no_lead);
           (before_sd ? out : lv.after).canonical(t, child_v);
         } else {
-          digests.push_back(disclose(child_v, name, c, ctx, depth, lv));
+          disclose(child_v, name, c, ctx, depth, lv, hashes.emplace_back().data());
         }
         m_alive.resize(c.alive.begin);
       }
       path.pop_back();
     }
-    if (!digests.empty()) {
-      decoys(decoys_for(digests.size()), digests);
+    if (!hashes.empty()) {
+      decoys(decoys_for(hashes.size()), hashes);
+      auto& digests = lv.digests;
+      digests.resize(hashes.size());
+      for (size_t i = 0; i < hashes.size(); ++i) crypto::base64url_write(digests[i].data(), hashes[i].data(), 32);
       // In text order (which hides the members' order, RFC 9901 §4.2.4.1),
       // sorting keys rather than moving 43-character texts.
       auto& order = lv.order;
@@ -659,26 +666,32 @@ class Framer {
     }
     for (char p : plain) real += p ? 0 : 1;
     lv.marks.assign(n, 1);
-    lv.digests.clear();
-    decoys(decoys_for(real), lv.digests);
+    auto& hashes = lv.hashes;
+    hashes.clear();
+    decoys(decoys_for(real), hashes);
     for (size_t i = decoys_for(real); i > 0; --i) {
       size_t pos = m_rng.below(lv.marks.size() + 1);
       lv.marks.insert(lv.marks.begin() + static_cast<long>(pos), 0);
     }
     const auto& marks = lv.marks;
+    // Each reference {"...":"<digest>"} is written with room for its digest,
+    // filled in at the end from `hashes`: decoys first, then the elements'.
+    auto& slots = lv.slots;
+    slots.clear();
     out.put('[');
-    size_t next = 0, next_decoy = 0;
+    size_t next = 0;
+    uint32_t next_decoy = 0;
     Tape::Index element = v + 1;
-    auto reference = [&out](const Digest& dg) {
+    auto reference = [&out, &slots](uint32_t hash) {
       char* o = out.grow(8 + std::tuple_size_v<Digest> + 2);
       std::memcpy(o, "{\"...\":\"", 8);
-      std::memcpy(o + 8, dg.data(), dg.size());
-      std::memcpy(o + 8 + dg.size(), "\"}", 2);
+      std::memcpy(o + 8 + std::tuple_size_v<Digest>, "\"}", 2);
+      slots.push_back({static_cast<size_t>(o + 8 - out.at(0)), hash});
     };
     for (size_t m = 0; m < marks.size(); ++m) {
       if (m) out.put(',');
       if (!marks[m]) {
-        reference(lv.digests[next_decoy++]);
+        reference(next_decoy++);
         continue;
       }
       size_t i = next++;
@@ -690,12 +703,14 @@ class Framer {
       }
       path.push_back({{}, i, false});
       Child c = child(ctx, alive, d, i);
-      auto dg = disclose(e, Tape::npos, c, ctx, depth, lv);
+      const auto at = static_cast<uint32_t>(hashes.size());
+      disclose(e, Tape::npos, c, ctx, depth, lv, hashes.emplace_back().data());
       m_alive.resize(c.alive.begin);
       path.pop_back();
-      reference(dg);
+      reference(at);
     }
     out.put(']');
+    for (const auto& [offset, hash] : slots) crypto::base64url_write(out.at(offset), hashes[hash].data(), 32);
   }
 
   const Policy& m_policy;

@@ -50,6 +50,9 @@ Bytes random_bytes(size_t n);
 /// SHA-256 of a message.
 Hash256 sha256(std::string_view data);
 Hash256 sha256(const uint8_t* data, size_t n);
+/// The same, written to out[0..32): for digests that go straight into a
+/// buffer (a copy of a just-returned digest waits for its stores).
+void sha256(const uint8_t* data, size_t n, uint8_t* out);
 
 /// Incremental SHA-256, for streams and Merkle hashing without copies.
 class Sha256 {
@@ -63,6 +66,8 @@ class Sha256 {
   Sha256& update(uint8_t byte) { return update(&byte, 1); }
   /// Returns the digest and resets the state for reuse.
   Hash256 final();
+  /// The same, written to out[0..32).
+  void final(uint8_t* out);
 
  private:
   struct Impl;
