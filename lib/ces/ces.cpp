@@ -243,24 +243,28 @@ class Text {
 };
 
 /// One signed document, in buffers a thread reuses from one document to the
-/// next: the disclosures back to back, the JWS signing input, the signature.
-/// Signer::sign_line writes its output line straight from here.
+/// next: the disclosures, the JWS signing input, the signature. The
+/// disclosures are written with the separator of the serialization to come
+/// between them (`","` for JSON, `~` for compact), so that Signer::sign_line
+/// copies them into its line in one piece.
 struct Signed {
-  Text disclosures;          ///< base64url disclosures, back to back
-  std::vector<size_t> ends;  ///< where each disclosure ends in `disclosures`
-  std::string input;         ///< the JWS signing input: protected "." payload
-  size_t payload_at = 0;     ///< where the payload starts in `input`
-  std::string signature;     ///< base64url
+  Text disclosures;            ///< base64url disclosures, `separator` between them
+  std::string_view separator;  ///< set before signing
+  std::vector<size_t> ends;    ///< where each disclosure ends in `disclosures`
+  std::string input;           ///< the JWS signing input: protected "." payload
+  size_t payload_at = 0;       ///< where the payload starts in `input`
+  std::string signature;       ///< base64url
 
-  void clear() {
+  void clear(std::string_view sep) {
     disclosures.clear();
+    separator = sep;
     ends.clear();
     input.clear();
     signature.clear();
   }
   size_t count() const { return ends.size(); }
   std::string_view disclosure(size_t i) const {
-    size_t begin = i ? ends[i - 1] : 0;
+    size_t begin = i ? ends[i - 1] + separator.size() : 0;
     return disclosures.view().substr(begin, ends[i] - begin);
   }
   std::string_view protected_b64() const { return std::string_view(input).substr(0, payload_at - 1); }
@@ -487,6 +491,7 @@ class Framer {
   /// Records a disclosure given its canonical JSON text; its digest goes
   /// to `hash` (32 bytes).
   void add(std::string_view text, uint8_t* hash) {
+    if (!m_out.ends.empty()) m_out.disclosures.put(m_out.separator);
     const size_t n = crypto::base64url_size(text.size());
     char* d = m_out.disclosures.grow(n);
     crypto::base64url_write(d, crypto::as_bytes(text), text.size());
@@ -1041,7 +1046,7 @@ SdJwt Signer::sign(const json::Value& resource) const {
   if (!tape.read(json::canonical(resource), {.max_bytes = SIZE_MAX, .max_depth = 256}))
     throw Error(Exit::data, "resource too deep (over 64 levels) or too large to sign");
   Signed& s = thread_signed();
-  sign_tape(tape, s);
+  sign_tape(tape, s, {});
   return to_sd_jwt(s);
 }
 
@@ -1053,7 +1058,7 @@ SdJwt Signer::sign_text(std::string_view text, const std::string& source, const 
     return sign(json::parse(text, source, limits));
   }
   Signed& s = thread_signed();
-  sign_tape(tape, s);
+  sign_tape(tape, s, {});
   return to_sd_jwt(s);
 }
 
@@ -1067,19 +1072,31 @@ void Signer::sign_line(std::string_view text, const std::string& source, Seriali
     return;
   }
   Signed& s = thread_signed();
-  sign_tape(tape, s);
-  auto disclosure = [&s](size_t i) { return s.disclosure(i); };
-  if (form == Serialization::compact) {
-    detail::append_compact(out, s.protected_b64(), s.payload_b64(), s.signature, {}, s.count(), disclosure);
-    out += '\n';
+  const bool json_form = form == Serialization::json;
+  sign_tape(tape, s, json_form ? std::string_view("\",\"") : std::string_view("~"));
+  const std::string_view joined = s.disclosures.view();
+  if (json_form) {
+    detail::append_json_line(out, s.protected_b64(), s.payload_b64(), s.signature, {}, joined.size() + 2,
+                             [&](std::string& o) {
+                               if (s.count() == 0) return;
+                               o += '"';
+                               o += joined;
+                               o += '"';
+                             });
   } else {
-    detail::append_json_line(out, s.protected_b64(), s.payload_b64(), s.signature, {}, s.count(), disclosure);
+    detail::append_compact(out, s.protected_b64(), s.payload_b64(), s.signature, {}, joined.size() + 1,
+                           [&](std::string& o) {
+                             if (s.count() == 0) return;
+                             o += joined;
+                             o += '~';
+                           });
+    out += '\n';
   }
 }
 
-void Signer::sign_tape(const json::Tape& tape, detail::Signed& out) const {
+void Signer::sign_tape(const json::Tape& tape, detail::Signed& out, std::string_view separator) const {
   const detail::SignPlan& plan = *m_plan;
-  out.clear();
+  out.clear(separator);
   out.ends.reserve(plan.disclosures.load(std::memory_order_relaxed));
   // The payload's text, in a buffer this thread keeps (it is not secret:
   // it is the payload, sent in the clear).

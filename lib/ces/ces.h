@@ -75,7 +75,9 @@ class Signer {
                  const json::Limits& limits = {}) const;
 
  private:
-  void sign_tape(const json::Tape& tape, detail::Signed& out) const;
+  /// Frames and signs `tape` into `out`, the disclosures with `separator`
+  /// between them.
+  void sign_tape(const json::Tape& tape, detail::Signed& out, std::string_view separator) const;
 
   const keys::SecretKey& m_key;
   crypto::Ed25519Signer m_signer;  ///< m_key's seed, expanded once

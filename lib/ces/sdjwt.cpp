@@ -205,17 +205,49 @@ std::string SdJwt::jwt() const {
   return out;
 }
 
+namespace {
+
+/// The disclosures of `sd` as each serialization lists them, and a bound
+/// of their size.
+size_t disclosures_size(const SdJwt& sd) {
+  size_t size = 0;
+  for (const auto& d : sd.disclosures) size += d.size() + 3;
+  return size;
+}
+
+auto json_items(const SdJwt& sd) {
+  return [&sd](std::string& out) {
+    for (size_t i = 0; i < sd.disclosures.size(); ++i) {
+      if (i) out += ',';
+      out += '"';
+      out += sd.disclosures[i];
+      out += '"';
+    }
+  };
+}
+
+auto tilde_items(const SdJwt& sd) {
+  return [&sd](std::string& out) {
+    for (const auto& d : sd.disclosures) {
+      out += d;
+      out += '~';
+    }
+  };
+}
+
+}  // namespace
+
 std::string SdJwt::presentation_prefix() const {
   std::string out;
-  detail::append_compact(out, protected_b64, payload_b64, signature_b64, {}, disclosures.size(),
-                         [this](size_t i) -> std::string_view { return disclosures[i]; });
+  detail::append_compact(out, protected_b64, payload_b64, signature_b64, {}, disclosures_size(*this),
+                         tilde_items(*this));
   return out;
 }
 
 std::string SdJwt::compact() const {
   std::string out;
-  detail::append_compact(out, protected_b64, payload_b64, signature_b64, kb_jwt, disclosures.size(),
-                         [this](size_t i) -> std::string_view { return disclosures[i]; });
+  detail::append_compact(out, protected_b64, payload_b64, signature_b64, kb_jwt, disclosures_size(*this),
+                         tilde_items(*this));
   return out;
 }
 
@@ -229,8 +261,8 @@ json::Value SdJwt::to_json() const {
 
 std::string SdJwt::json_line() const {
   std::string out;
-  detail::append_json_line(out, protected_b64, payload_b64, signature_b64, kb_jwt, disclosures.size(),
-                           [this](size_t i) -> std::string_view { return disclosures[i]; });
+  detail::append_json_line(out, protected_b64, payload_b64, signature_b64, kb_jwt, disclosures_size(*this),
+                           json_items(*this));
   return out;
 }
 

@@ -47,23 +47,20 @@ struct SdJwt {
 
 namespace detail {
 
-/// The two serializations, appended to `out` from parts held anywhere:
-/// `disclosure(i)` gives the i-th of `n` base64url disclosures. SdJwt's
-/// json_line() and compact() are these; the signer writes its lines with
-/// them straight from its buffers.
-template <class DisclosureAt>
+/// The two serializations, appended to `out` from parts held anywhere.
+/// `disclosures(out)` appends the disclosures as the form has them:
+/// `"D1","D2",...,"Dn"` (the JSON array's items) for append_json_line,
+/// `D1~D2~...~Dn~` for append_compact; `size` is an upper bound of what it
+/// appends. SdJwt's json_line() and compact() are these; the signer writes
+/// its lines with them straight from its buffers.
+template <class AppendDisclosures>
 void append_json_line(std::string& out, std::string_view protected_b64, std::string_view payload_b64,
-                      std::string_view signature_b64, std::string_view kb_jwt, size_t n, DisclosureAt disclosure) {
-  size_t size = protected_b64.size() + payload_b64.size() + signature_b64.size() + kb_jwt.size() + 96;
-  for (size_t i = 0; i < n; ++i) size += disclosure(i).size() + 3;
-  out.reserve(out.size() + size);
+                      std::string_view signature_b64, std::string_view kb_jwt, size_t size,
+                      AppendDisclosures disclosures) {
+  out.reserve(out.size() + size + protected_b64.size() + payload_b64.size() + signature_b64.size() + kb_jwt.size() +
+              96);
   out += "{\"header\":{\"disclosures\":[";
-  for (size_t i = 0; i < n; ++i) {
-    if (i) out += ',';
-    out += '"';
-    out += disclosure(i);
-    out += '"';
-  }
+  disclosures(out);
   out += ']';
   if (!kb_jwt.empty()) {
     out += ",\"kb_jwt\":\"";
@@ -79,22 +76,19 @@ void append_json_line(std::string& out, std::string_view protected_b64, std::str
   out += "\"}\n";
 }
 
-template <class DisclosureAt>
+template <class AppendDisclosures>
 void append_compact(std::string& out, std::string_view protected_b64, std::string_view payload_b64,
-                    std::string_view signature_b64, std::string_view kb_jwt, size_t n, DisclosureAt disclosure) {
-  size_t size = protected_b64.size() + payload_b64.size() + signature_b64.size() + kb_jwt.size() + 3;
-  for (size_t i = 0; i < n; ++i) size += disclosure(i).size() + 1;
-  out.reserve(out.size() + size);
+                    std::string_view signature_b64, std::string_view kb_jwt, size_t size,
+                    AppendDisclosures disclosures) {
+  out.reserve(out.size() + size + protected_b64.size() + payload_b64.size() + signature_b64.size() + kb_jwt.size() +
+              3);
   out += protected_b64;
   out += '.';
   out += payload_b64;
   out += '.';
   out += signature_b64;
   out += '~';
-  for (size_t i = 0; i < n; ++i) {
-    out += disclosure(i);
-    out += '~';
-  }
+  disclosures(out);
   out += kb_jwt;
 }
 

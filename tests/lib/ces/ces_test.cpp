@@ -629,6 +629,14 @@ TEST_CASE("sign_line writes the serializations of sign_text, appended, and nothi
     CHECK(by_text.protected_b64 == sd.protected_b64);
     CHECK(by_text.disclosures.size() == sd.disclosures.size());
   }
+  // No disclosure at all: an empty array, and a compact form ending in "~".
+  for (auto form : {Serialization::json, Serialization::compact}) {
+    std::string out;
+    signer.sign_line(R"({"resourceType":"Patient","id":"p"})", "t", form, out);
+    auto sd = parse_sd_jwt(out.substr(0, out.size() - 1), "t");
+    CHECK(sd.disclosures.empty());
+    CHECK((form == Serialization::json ? sd.json_line() : sd.compact() + "\n") == out);
+  }
   // The fallback route (a byte-order mark: parse() reads it, the Tape does not).
   std::string bom = "\xEF\xBB\xBF" + hc::json::dump(ces_test::load("patient.json"), false);
   std::string out;
