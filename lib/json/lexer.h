@@ -141,7 +141,7 @@ class Lexer {
       if (m_p == m_end) return false;
       auto c = static_cast<unsigned char>(*m_p);
       if (c == '"') {
-        out.append(run, m_p);
+        out.append(run, static_cast<size_t>(m_p - run));
         ++m_p;
         return true;
       }
@@ -158,7 +158,7 @@ class Lexer {
       }
       // An escape.
       escaped = true;
-      out.append(run, m_p);
+      out.append(run, static_cast<size_t>(m_p - run));
       ++m_p;
       if (m_p == m_end) return false;
       char e = *m_p++;
