@@ -429,7 +429,7 @@ class Framer {
   };
 
   /// A digest as base64url text (always 43 characters).
-  using Digest = std::array<char, 43>;
+  using Digest = detail::DigestText;
 
   /// Per-depth buffers, kept across documents on this thread so that
   /// framing allocates only the disclosures it returns.
@@ -441,7 +441,8 @@ class Framer {
     /// wait for its stores), into `digests` for an object.
     std::vector<crypto::Hash256> hashes;
     std::vector<Digest> digests;
-    std::vector<std::pair<uint64_t, uint32_t>> order;  ///< digests' sort keys and indices
+    std::vector<uint64_t> keys;    ///< text_order's sort keys
+    std::vector<uint32_t> order;   ///< digests' indices in text order
     std::vector<std::pair<size_t, uint32_t>> slots;    ///< array: where each reference's digest goes, and which
     std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
     std::vector<char> plain;    ///< per array element: signed in the clear
@@ -506,15 +507,6 @@ class Framer {
   /// `k` of them appended to `out`.
   void decoys(size_t k, std::vector<crypto::Hash256>& out) {
     for (; k > 0; --k) crypto::sha256(m_rng.take(16), 16, out.emplace_back().data());
-  }
-
-  /// A digest's first eight characters as a number in their text order:
-  /// digests sort by it, and by the whole text on a tie.
-  static uint64_t order_key(const Digest& d) {
-    uint64_t x;
-    std::memcpy(&x, d.data(), 8);
-    if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
-    return x;
   }
 
   /// k < "_sd" in RFC 8785 order. Against an ASCII name, UTF-16 order is
@@ -618,22 +610,15 @@ class Framer {
       auto& digests = lv.digests;
       digests.resize(hashes.size());
       for (size_t i = 0; i < hashes.size(); ++i) crypto::base64url_write(digests[i].data(), hashes[i].data(), 32);
-      // In text order (which hides the members' order, RFC 9901 §4.2.4.1),
-      // sorting keys rather than moving 43-character texts.
-      auto& order = lv.order;
-      order.clear();
-      for (uint32_t i = 0; i < digests.size(); ++i) order.push_back({order_key(digests[i]), i});
-      std::sort(order.begin(), order.end(), [&digests](const auto& a, const auto& b) {
-        if (a.first != b.first) return a.first < b.first;
-        return std::memcmp(digests[a.second].data(), digests[b.second].data(), std::tuple_size_v<Digest>) < 0;
-      });
+      // In text order, which hides the members' order (RFC 9901 §4.2.4.1).
+      detail::digest_text_order(digests.data(), digests.size(), lv.keys, lv.order);
       if (!first) out.put(',');
       first = false;
       char* o = out.grow(7 + digests.size() * 46);  // "_sd":[ + "digest" and , or ] each
       std::memcpy(o, "\"_sd\":[", 7);
       o += 7;
-      for (size_t i = 0; i < order.size(); ++i) {
-        const Digest& dg = digests[order[i].second];
+      for (size_t i = 0; i < digests.size(); ++i) {
+        const Digest& dg = digests[lv.order[i]];
         if (i) *o++ = ',';
         *o++ = '"';
         std::memcpy(o, dg.data(), dg.size());  // base64url: no escapes

@@ -6,6 +6,7 @@
 #include <hc/crypto/base64url_simd.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 #include <memory>
@@ -193,6 +194,43 @@ std::string b64(std::string_view text) {
   crypto::base64url_append(out, crypto::as_bytes(text), text.size());
   return out;
 }
+
+namespace detail {
+
+void digest_text_order(const DigestText* digests, size_t n, std::vector<uint64_t>& keys, std::vector<uint32_t>& order) {
+  keys.resize(n);
+  order.resize(n);
+  for (size_t i = 0; i < n; ++i) {
+    uint64_t x;
+    std::memcpy(&x, digests[i].data(), 8);
+    if constexpr (std::endian::native == std::endian::little) x = __builtin_bswap64(x);
+    keys[i] = x;  // big-endian: numbers compare as the texts' first eight bytes
+  }
+  auto less = [&](size_t a, size_t b) {
+    if (keys[a] != keys[b]) return keys[a] < keys[b];
+    int c = std::memcmp(digests[a].data(), digests[b].data(), std::tuple_size_v<DigestText>);
+    return c != 0 ? c < 0 : a < b;
+  };
+  if (n > 64) {
+    for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+    std::sort(order.begin(), order.end(), less);
+    return;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    size_t rank = 0, same = 0;
+    for (size_t j = 0; j < n; ++j) {
+      rank += keys[j] < keys[i];
+      same += keys[j] == keys[i];
+    }
+    if (same > 1) [[unlikely]] {
+      for (size_t j = 0; j < n; ++j)
+        if (j != i && keys[j] == keys[i]) rank += less(j, i);
+    }
+    order[rank] = static_cast<uint32_t>(i);
+  }
+}
+
+}  // namespace detail
 
 std::string SdJwt::jwt() const {
   std::string out;

@@ -8,6 +8,7 @@
 #include <hc/crypto/ed25519_signer.h>
 #include <hc/json/json.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -91,6 +92,17 @@ void append_compact(std::string& out, std::string_view protected_b64, std::strin
   disclosures(out);
   out += kb_jwt;
 }
+
+/// A sha-256 digest as base64url text.
+using DigestText = std::array<char, 43>;
+
+/// Puts in `order` the indices of digests[0..n) in the byte order of their
+/// texts (equal texts by index), the order of an issuer's _sd arrays.
+/// `keys` is scratch. For short lists a digest's rank is the count of those
+/// before it, found without branching on random keys: first by the first
+/// eight characters as one number, by the whole text and the index only
+/// when those agree.
+void digest_text_order(const DigestText* digests, size_t n, std::vector<uint64_t>& keys, std::vector<uint32_t>& order);
 
 }  // namespace detail
 

@@ -2,6 +2,7 @@
 // hc-verify must refuse (RFC 9901 §7 plus hc's stricter rules).
 #include "helpers.h"
 
+#include <functional>
 #include <random>
 #include <set>
 
@@ -464,9 +465,21 @@ TEST_CASE("the signer writes RFC 8785 canonical JSON for the payload, header and
   // The frame is written as text, not through a DOM: it must be exactly what
   // json::canonical gives for the same values, including names that sort
   // differently in UTF-16 (U+E000 and above against a surrogate pair).
-  auto canon_ok = [](const std::string& b64) {
+  // Every _sd array in it is sorted (and padded with at least one decoy).
+  std::function<void(const Value&)> sd_sorted = [&](const Value& v) {
+    if (v.is_object() && v.contains("_sd")) {
+      const auto& list = v["_sd"];
+      CHECK(std::is_sorted(list.begin(), list.end()));
+      CHECK(list.size() % 4 == 0);
+    }
+    if (v.is_structured())
+      for (const auto& c : v) sd_sorted(c);
+  };
+  auto canon_ok = [&](const std::string& b64) {
     auto text = hc::crypto::unbase64url_text(b64);
-    CHECK(hc::json::canonical(hc::json::parse(text, "t")) == text);
+    auto value = hc::json::parse(text, "t");
+    CHECK(hc::json::canonical(value) == text);
+    sd_sorted(value);
   };
   auto extra = ces_test::load("observation.json");
   extra["extension"] = Value::array({{{"url", "x"}, {"\xee\x80\x80", 1}, {"\xf0\x9f\x98\x80", 2}, {"_a", "\n\""}}});

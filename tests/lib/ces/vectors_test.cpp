@@ -53,3 +53,37 @@ TEST_CASE("RFC 9901 object and array-element disclosures processed together") {
   CHECK(q.claims["nationalities"] == hc::json::Value{"DE"});
   CHECK(q.hidden == 1);
 }
+
+TEST_CASE("_sd digests are ordered by their text, however alike their first characters") {
+  using hc::ces::detail::DigestText;
+  std::mt19937 rng(20261127);
+  const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  auto random_digest = [&](const std::string& prefix) {
+    DigestText d;
+    for (size_t i = 0; i < d.size(); ++i) d[i] = i < prefix.size() ? prefix[i] : alphabet[rng() % 64];
+    return d;
+  };
+  std::vector<uint64_t> keys;
+  std::vector<uint32_t> order;
+  for (size_t n : {0, 1, 2, 7, 14, 63, 64, 65, 200}) {
+    for (int variant = 0; variant < 4; ++variant) {
+      INFO("n " << n << " variant " << variant);
+      std::vector<DigestText> ds;
+      for (size_t i = 0; i < n; ++i) {
+        // 0: random; 1: a shared eight-character prefix; 2: prefixes alike
+        // but for the eighth character; 3: copies of a few digests.
+        if (variant == 0) ds.push_back(random_digest(""));
+        else if (variant == 1) ds.push_back(random_digest("AAAAAAAA"));
+        else if (variant == 2) ds.push_back(random_digest(std::string("AAAAAAA") + alphabet[rng() % 3]));
+        else ds.push_back(i < 3 || ds.empty() ? random_digest("-") : ds[rng() % ds.size()]);
+      }
+      hc::ces::detail::digest_text_order(ds.data(), ds.size(), keys, order);
+      std::vector<uint32_t> want(n);
+      for (uint32_t i = 0; i < n; ++i) want[i] = i;
+      std::stable_sort(want.begin(), want.end(), [&](uint32_t a, uint32_t b) {
+        return std::string_view(ds[a].data(), 43) < std::string_view(ds[b].data(), 43);
+      });
+      CHECK(order == want);
+    }
+  }
+}
