@@ -441,9 +441,11 @@ class Framer {
     /// wait for its stores), into `digests` for an object.
     std::vector<crypto::Hash256> hashes;
     std::vector<Digest> digests;
-    std::vector<uint64_t> keys;    ///< text_order's sort keys
-    std::vector<uint32_t> order;   ///< digests' indices in text order
-    std::vector<std::pair<size_t, uint32_t>> slots;    ///< array: where each reference's digest goes, and which
+    std::vector<uint64_t> keys;   ///< scratch of detail::digest_text_order
+    std::vector<uint32_t> order;  ///< the digests' indices in text order
+    /// Array: where each {"...": } reference's digest goes in the text, and
+    /// the index of that digest in `hashes`.
+    std::vector<std::pair<size_t, uint32_t>> slots;
     std::vector<char> marks;    ///< array layout: 1 = real element, 0 = decoy
     std::vector<char> plain;    ///< per array element: signed in the clear
   };
@@ -499,7 +501,6 @@ class Framer {
     m_out.ends.push_back(m_out.disclosures.size());
     crypto::sha256(crypto::as_bytes(std::string_view(d, n)), n, hash);
   }
-
 
   /// A decoy digest as RFC 9901 §4.2.5 describes it: the SHA-256 of a
   /// random number (128 bits from the CSPRNG), so that decoys are made the
@@ -1008,10 +1009,7 @@ json::Tape& thread_tape() {
   return tape;
 }
 
-}  // namespace
-
-namespace {
-
+/// The SdJwt of a signed document, its parts copied out of the thread's buffers.
 SdJwt to_sd_jwt(const Signed& s) {
   SdJwt out;
   out.protected_b64 = s.protected_b64();
