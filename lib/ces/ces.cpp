@@ -732,9 +732,63 @@ std::optional<crypto::Ed25519Public> holder_key(const json::Value& payload) {
   return pk;
 }
 
+/// Patterns with their tokens as written (escaped, RFC 6901), indexed by
+/// their first token, so that the disclosures' pointers are matched in
+/// place: escaping is one-to-one, so escaped tokens are equal exactly when
+/// the tokens are, and "*" is the same either way.
+struct RawPatterns {
+  std::vector<std::vector<std::string>> tokens;  ///< escaped; in policy order (the first match is reported)
+  /// Distinct first tokens other than "*", by length then bytes, each with
+  /// its pattern indexes, ascending.
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> by_first;
+  std::vector<uint32_t> wild_first;  ///< patterns whose first token is "*", ascending
+
+  explicit RawPatterns(const std::vector<std::vector<std::string>>& compiled = {}) {
+    for (size_t i = 0; i < compiled.size(); ++i) {
+      auto& esc = tokens.emplace_back();
+      for (const auto& t : compiled[i]) esc.push_back(pointer_escape(t));
+      if (esc.empty()) continue;  // (matches nothing, as in pattern_match_prefix)
+      if (esc[0] == "*") {
+        wild_first.push_back(static_cast<uint32_t>(i));
+        continue;
+      }
+      auto it = std::lower_bound(by_first.begin(), by_first.end(), esc[0], before);
+      if (it == by_first.end() || it->first != esc[0]) it = by_first.insert(it, {esc[0], {}});
+      it->second.push_back(static_cast<uint32_t>(i));
+    }
+  }
+
+  static bool before(const std::pair<std::string, std::vector<uint32_t>>& e, std::string_view t) {
+    return e.first.size() != t.size() ? e.first.size() < t.size() : std::string_view(e.first) < t;
+  }
+
+  /// The index of the first pattern, in policy order, that `t[0..n)` or a
+  /// prefix of it (itself excluded unless `include_self`) matches, as
+  /// pattern_match_prefix decides; -1 if none.
+  long first_match(const std::string_view* t, size_t n, bool include_self) const {
+    size_t limit = include_self ? n : (n == 0 ? 0 : n - 1);
+    if (limit == 0) return -1;
+    static const std::vector<uint32_t> none;
+    auto it = std::lower_bound(by_first.begin(), by_first.end(), t[0], before);
+    const auto& a = it == by_first.end() || it->first != t[0] ? none : it->second;
+    const auto& b = wild_first;
+    for (size_t i = 0, j = 0; i < a.size() || j < b.size();) {
+      uint32_t k = (j == b.size() || (i < a.size() && a[i] < b[j])) ? a[i++] : b[j++];
+      const auto& p = tokens[k];
+      if (p.size() > limit) continue;
+      size_t m = 1;  // (the first token matched: it is t[0] or "*")
+      for (; m < p.size(); ++m)
+        if (!(p[m].size() == 1 && p[m][0] == '*') && p[m] != t[m]) break;
+      if (m == p.size()) return static_cast<long>(k);
+    }
+    return -1;
+  }
+};
+
 /// A type's rules as token lists, for the policy checks.
 struct TokenRules {
   CompiledRules parts;  ///< plain and together
+  RawPatterns plain, together;  ///< the same, escaped and indexed
   std::vector<std::vector<std::string>> required;
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> requires_;
 };
@@ -747,6 +801,8 @@ class RuleTokens {
     auto [it, fresh] = m_by_rules.try_emplace(&r);
     if (fresh) {
       it->second.parts = compile(r);
+      it->second.plain = RawPatterns(it->second.parts.plain);
+      it->second.together = RawPatterns(it->second.parts.together);
       for (const auto& req : r.required) it->second.required.push_back(tokens_of(req));
       for (const auto& [if_p, then_p] : r.requires_) it->second.requires_.emplace_back(tokens_of(if_p), tokens_of(then_p));
     }
@@ -1068,68 +1124,88 @@ Document open_document(std::string_view text, const std::string& source, const S
 
 namespace {
 
-std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
-                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count,
-                                     RuleTokens& tokens);
+/// The disclosures' pointers after their first token ("/fhir"), their
+/// tokens as written (escaped) as views into the pointers.
+struct PartTokens {
+  std::vector<std::string_view> tokens;
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  ///< per part: first token, count
+  void clear() {
+    tokens.clear();
+    spans.clear();
+  }
+  /// Adds a pointer (well-formed: made by process() or process_text()).
+  void add(std::string_view pointer) {
+    size_t begin = tokens.size();
+    size_t pos = 1;  // past the first "/"
+    while (pos < pointer.size() && pointer[pos] != '/') ++pos;  // skip "fhir"
+    // (A byte loop: the tokens are a few characters, too short for memchr.)
+    while (pos < pointer.size()) {
+      size_t start = ++pos;
+      while (pos < pointer.size() && pointer[pos] != '/') ++pos;
+      tokens.push_back(pointer.substr(start, pos - start));
+    }
+    spans.emplace_back(static_cast<uint32_t>(begin), static_cast<uint32_t>(tokens.size() - begin));
+  }
+};
 
-/// The unescaped tokens of `pointer` (well-formed: made by process()) after
-/// its first one, written over `out`'s strings so that their storage is
-/// reused.
-void tokens_after_first(std::string_view pointer, std::vector<std::string>& out) {
-  size_t n = 0;
-  size_t pos = 1;  // past the first "/"
-  while (pos < pointer.size() && pointer[pos] != '/') ++pos;  // skip "fhir"
-  // (A byte loop: the tokens are a few characters, too short for memchr.)
-  while (pos < pointer.size()) {
-    size_t start = ++pos;
-    bool escaped = false;
-    for (; pos < pointer.size() && pointer[pos] != '/'; ++pos) escaped |= pointer[pos] == '~';
-    std::string_view raw = pointer.substr(start, pos - start);
-    if (n == out.size()) out.emplace_back();
-    std::string& tok = out[n++];
-    tok.clear();
-    if (!escaped) {
-      tok.append(raw);
-    } else {
-      for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '~' && i + 1 < raw.size()) {
-          tok.push_back(raw[i + 1] == '0' ? '~' : '/');
-          ++i;
-        } else {
-          tok.push_back(raw[i]);
-        }
+/// Escaped tokens `t[0..n)` as a pointer, written as join() writes their
+/// unescaped tokens (for messages).
+std::string join_raw(const std::string_view* t, size_t n) {
+  std::vector<std::string> tokens(n);
+  for (size_t k = 0; k < n; ++k) {
+    std::string_view raw = t[k];
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '~' && i + 1 < raw.size()) {
+        tokens[k].push_back(raw[i + 1] == '0' ? '~' : '/');
+        ++i;
+      } else {
+        tokens[k].push_back(raw[i]);
       }
     }
   }
-  out.resize(n);
+  return join(tokens);
 }
+
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy, const PartTokens& parts,
+                                     RuleTokens& tokens);
 
 }  // namespace
 
 std::vector<std::string> policy_problems(const Document& doc) {
-  // Kept across documents on this thread: the tokens are short, so after the
-  // first documents this allocates nothing.
-  thread_local std::vector<std::vector<std::string>> part_tokens;
-  const size_t n = doc.processed.parts.size();
-  if (part_tokens.size() < n) part_tokens.resize(n);
-  for (size_t i = 0; i < n; ++i) tokens_after_first(doc.processed.parts[i].pointer, part_tokens[i]);
+  // Kept across documents on this thread: after the first documents this
+  // allocates nothing.
+  thread_local PartTokens parts;
+  parts.clear();
+  for (const auto& p : doc.processed.parts) parts.add(p.pointer);
   auto& cache = signed_policy_cache();
-  if (doc.policy && doc.policy == cache.policy)
-    return problems_of(doc.resource(), *doc.policy, part_tokens, n, cache.tokens);
+  if (doc.policy && doc.policy == cache.policy) return problems_of(doc.resource(), *doc.policy, parts, cache.tokens);
   RuleTokens tokens;
-  return problems_of(doc.resource(), *doc.policy, part_tokens, n, tokens);
+  return problems_of(doc.resource(), *doc.policy, parts, tokens);
 }
 
 std::vector<std::string> policy_problems(const json::Value& resource, const Policy& policy,
                                          const std::vector<std::vector<std::string>>& part_tokens) {
+  // As pointers with a first token to skip, each made whole before any is
+  // tokenized (the views point into them).
+  std::vector<std::string> pointers;
+  pointers.reserve(part_tokens.size());
+  for (const auto& t : part_tokens) pointers.push_back("/fhir" + join(t));
+  PartTokens parts;
+  for (const auto& p : pointers) parts.add(p);
   RuleTokens tokens;
-  return problems_of(resource, policy, part_tokens, part_tokens.size(), tokens);
+  return problems_of(resource, policy, parts, tokens);
 }
 
 namespace {
 
-std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
-                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count,
+bool is_prefix(const std::vector<std::string>& a, const std::string_view* t, size_t n) {
+  if (a.size() > n) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != t[i]) return false;
+  return true;
+}
+
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy, const PartTokens& parts,
                                      RuleTokens& tokens) {
   std::vector<std::string> problems;
   // Resource roots: the resource, and the resources of a Bundle's entries.
@@ -1176,27 +1252,21 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
                                          join(root.at) + join(substitute(then_t, b)), if_p, then_p));
     }
     const CompiledRules& compiled = rule_tokens.parts;
-    for (size_t i = 0; i < part_count; ++i) {
-      const auto& t = part_tokens[i];
-      if (!is_prefix(root.at, t) || t.size() == root.at.size()) continue;
+    for (const auto& [first, n] : parts.spans) {
+      const std::string_view* t = parts.tokens.data() + first;
+      if (!is_prefix(root.at, t, n) || n == root.at.size()) continue;
       // Parts inside a nested root belong to it.
       bool nested = false;
       for (size_t rj = ri + 1; rj < roots.size() && ri == 0; ++rj)
-        nested = nested || (is_prefix(roots[rj].at, t));
+        nested = nested || is_prefix(roots[rj].at, t, n);
       if (nested) continue;
       size_t off = root.at.size();
-      for (const auto& p : compiled.plain)
-        if (pattern_match_prefix(p, t, off, true)) {
-          problems.push_back(fmt::format("{} is disclosable but the policy signs {} in the clear", join(t),
-                                         join(root.at) + join(p)));
-          break;
-        }
-      for (const auto& p : compiled.together)
-        if (pattern_match_prefix(p, t, off, false)) {
-          problems.push_back(
-              fmt::format("{} is disclosable on its own but the policy keeps {} together", join(t), join(root.at) + join(p)));
-          break;
-        }
+      if (long k = rule_tokens.plain.first_match(t + off, n - off, true); k >= 0)
+        problems.push_back(fmt::format("{} is disclosable but the policy signs {} in the clear", join_raw(t, n),
+                                       join(root.at) + join(compiled.plain[static_cast<size_t>(k)])));
+      if (long k = rule_tokens.together.first_match(t + off, n - off, false); k >= 0)
+        problems.push_back(fmt::format("{} is disclosable on its own but the policy keeps {} together",
+                                       join_raw(t, n), join(root.at) + join(compiled.together[static_cast<size_t>(k)])));
     }
   }
   return problems;
