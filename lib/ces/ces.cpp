@@ -818,6 +818,9 @@ class RuleTokens {
 /// equal to the last one (a DOM comparison) is not read and tokenized again.
 struct SignedPolicyCache {
   json::Value claim;
+  /// The text hc-verify last read `claim` from (spliced, see SetAside), or
+  /// empty: the same bytes parse to the same claim, which is then not parsed.
+  std::string claim_text;
   std::shared_ptr<const Policy> policy;
   RuleTokens tokens;
 };
@@ -857,6 +860,7 @@ std::shared_ptr<const Policy> signed_policy(const json::Value& claim) {
   if (!cache.policy || !same_dom(cache.claim, claim)) {
     auto policy = std::make_shared<const Policy>(Policy::from_json(claim, "hc_policy", Exit::invalid));
     cache.claim = claim;  // (only once read without error)
+    cache.claim_text.clear();
     cache.policy = std::move(policy);
     cache.tokens = RuleTokens();
   }
@@ -880,6 +884,28 @@ bool process_fast(const SdJwt& sd, Document& doc, const std::string& text, const
   if (!process_text(text, sd.disclosures, limits, p)) return false;
   for (const auto& part : p.parts)
     if (part.pointer.rfind("/fhir/", 0) != 0) return false;
+  doc.processed = std::move(p);
+  return true;
+}
+
+/// process_fast for hc-verify: the hc_policy claim is set aside as text
+/// (aside) and parsed only if it differs from the claim last read on this
+/// thread (into `claim`); if it does not parse, nothing is changed and the
+/// DOM path decides, as if the whole text had not parsed.
+bool process_fast_aside(const SdJwt& sd, Document& doc, const std::string& text, const SdJwtLimits& limits,
+                        SetAside& aside, json::Value& claim) {
+  Processed p;
+  if (!process_text(text, sd.disclosures, limits, p, aside)) return false;
+  for (const auto& part : p.parts)
+    if (part.pointer.rfind("/fhir/", 0) != 0) return false;
+  const auto& cache = signed_policy_cache();
+  if (aside.found && !(cache.policy && aside.text == cache.claim_text)) {
+    try {
+      claim = json::parse(aside.text, {}, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
+    } catch (const Error&) {
+      return false;
+    }
+  }
   doc.processed = std::move(p);
   return true;
 }
@@ -911,6 +937,27 @@ void finish_parts(Document& doc) {
   auto pol = doc.payload.find("hc_policy");
   if (pol == doc.payload.end()) throw invalid("not an hc EMR: no \"hc_policy\" claim");
   doc.policy = signed_policy(*pol);
+}
+
+/// finish_parts after process_fast_aside: the claim set aside is the
+/// cached one (the same text) or `claim`, parsed from it.
+void finish_parts_aside(Document& doc, const SetAside& aside, const json::Value& claim) {
+  auto& claims = doc.processed.claims.get_ref<json::Value::object_t&>();
+  auto r = claims.find(k_resource_claim);
+  if (r == claims.end() || !r->second.is_object())
+    throw invalid("not an hc EMR: no \"fhir\" claim holding a resource");
+  json::Value resource_only = json::Value::object();
+  resource_only.get_ref<json::Value::object_t&>().insert(claims.extract(r));
+  doc.payload = std::move(doc.processed.claims);
+  doc.processed.claims = std::move(resource_only);
+  if (!aside.found) throw invalid("not an hc EMR: no \"hc_policy\" claim");
+  auto& cache = signed_policy_cache();
+  if (cache.policy && aside.text == cache.claim_text) {
+    doc.policy = cache.policy;
+    return;
+  }
+  doc.policy = signed_policy(claim);
+  cache.claim_text = aside.text;  // (read without error: the text of cache.claim)
 }
 
 std::string jwk_x(const crypto::Ed25519Public& pk) { return crypto::base64url(pk.data(), pk.size()); }
@@ -1498,7 +1545,12 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   // read below exist once; the DOM path keeps the old order: parse, check
   // the signature, then process.
   const std::string& text = payload_text(sd.payload_b64);
-  const bool fast = process_fast(sd, doc, text, o.limits);
+  // The signed policy is set aside as text: one signer signs many records
+  // under one policy, and the same text is not parsed again.
+  thread_local SetAside aside;
+  aside.name = "hc_policy";
+  json::Value claim;
+  const bool fast = process_fast_aside(sd, doc, text, o.limits, aside, claim);
   if (!fast) doc.payload = parse_json_part(text, "JWS payload", o.limits);
   // Outside the resource the processed claims are the signed ones.
   const json::Value& claims = fast ? doc.processed.claims : doc.payload;
@@ -1530,8 +1582,12 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   if (!jws_verify(signer->ed25519, sd.protected_b64, sd.payload_b64, sd.signature_b64))
     throw invalid(fmt::format("the issuer signature does not verify with key {}", signer->key_id));
 
-  if (!fast) process_parts(sd, doc, o.limits);
-  finish_parts(doc);
+  if (fast) {
+    finish_parts_aside(doc, aside, claim);
+  } else {
+    process_parts(sd, doc, o.limits);
+    finish_parts(doc);
+  }
 
   Verdict v;
   v.signer = iss;

@@ -861,8 +861,8 @@ namespace {
 /// on the DOM decides and words the error.
 class Splicer {
  public:
-  Splicer(const std::vector<std::string>& disclosures, const SdJwtLimits& limits)
-      : m_limits(limits), m_s(m_lease.get()) {
+  Splicer(const std::vector<std::string>& disclosures, const SdJwtLimits& limits, SetAside* aside = nullptr)
+      : m_limits(limits), m_s(m_lease.get()), m_aside(aside) {
     m_s.discs.resize(disclosures.size());
     m_s.arena.clear();
     for (size_t i = 0; i < disclosures.size(); ++i) m_ok = m_ok && decode(disclosures[i], m_s.discs[i]);
@@ -879,9 +879,18 @@ class Splicer {
     m_parts.assign(m_s.discs.size(), {});
     Cursor c{payload.data(), payload.data() + payload.size()};
     ws(c);
+    if (m_aside) {
+      m_aside->text.clear();
+      m_aside->found = false;
+    }
     if (c.p == c.end || *c.p != '{' || !object(c, -1, 0, true)) return false;
     ws(c);
     if (c.p != c.end) return false;
+    // The claim set aside counts toward the size the parse would have seen
+    // (its name, quotes, colon and a comma; counted generously: exceeding
+    // it only leaves the case to process()).
+    if (m_aside && m_aside->found && text.size() + m_aside->text.size() + m_aside->name.size() + 4 > m_limits.max_bytes)
+      return false;
     for (const auto& d : m_s.discs)
       if (!d.used) return false;
     // Digests with no disclosure must not repeat either (ordered by their
@@ -1118,7 +1127,7 @@ class Splicer {
 
   /// The digest array of an `_sd` member (which is not copied): each digest
   /// with a disclosure becomes a member of the object being written.
-  bool sd_digests(Cursor& c, long parent, unsigned depth, bool& first) {
+  bool sd_digests(Cursor& c, long parent, unsigned depth, bool& first, bool top) {
     if (!take(c, '[')) return false;
     ws(c);
     if (c.p != c.end && *c.p == ']') {
@@ -1132,7 +1141,9 @@ class Splicer {
       if (i == -2) return false;
       if (i >= 0) {
         const Disc& disc = m_s.discs[static_cast<size_t>(i)];
-        size_t mark = member(std::string_view(m_s.arena.data() + disc.name_at, disc.name_len), first);
+        std::string_view name(m_s.arena.data() + disc.name_at, disc.name_len);
+        if (top && m_aside && name == m_aside->name) return false;
+        size_t mark = member(name, first);
         m_parts[static_cast<size_t>(i)] = {m_s.ptr, parent, false};
         if (!disclosed(static_cast<size_t>(i), depth + 1)) return false;
         pop(mark);
@@ -1156,7 +1167,7 @@ class Splicer {
       if (key == "_sd") {
         // (Not copied, so a second one would escape the final parse's check
         // of duplicate names.)
-        if (seen_sd || !sd_digests(c, parent, depth, first)) return false;
+        if (seen_sd || !sd_digests(c, parent, depth, first, top)) return false;
         seen_sd = true;
       } else if (key == "...") {
         return false;
@@ -1164,6 +1175,17 @@ class Splicer {
         std::string_view alg;
         if (seen_alg || !digest(c, alg) || alg != "sha-256") return false;
         seen_alg = true;
+      } else if (top && m_aside && key == m_aside->name) {
+        // Copied as any member's value is, then moved aside (so that
+        // nothing else changes: commas, pointers, depth).
+        if (m_aside->found) return false;
+        m_aside->found = true;
+        size_t at = m_s.out.size();
+        size_t mark = push(key);
+        if (!value(c, parent, depth + 1)) return false;
+        pop(mark);
+        m_aside->text.assign(m_s.out, at);
+        m_s.out.resize(at);
       } else {
         size_t mark = member(key, first);
         if (!value(c, parent, depth + 1)) return false;
@@ -1220,6 +1242,7 @@ class Splicer {
   const SdJwtLimits& m_limits;
   ScratchLease<Scratch> m_lease;
   Scratch& m_s;
+  SetAside* m_aside;
   bool m_ok = true;
   std::vector<DisclosedPart> m_parts;
 };
@@ -1230,6 +1253,14 @@ bool process_text(std::string_view payload, const std::vector<std::string>& disc
                   Processed& out, const std::string& source) {
   if (disclosures.size() > limits.max_disclosures || payload.size() > limits.max_bytes) return false;
   return Splicer(disclosures, limits).run(payload, source, out);
+}
+
+bool process_text(std::string_view payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits,
+                  Processed& out, SetAside& aside, const std::string& source) {
+  aside.text.clear();
+  aside.found = false;
+  if (disclosures.size() > limits.max_disclosures || payload.size() > limits.max_bytes) return false;
+  return Splicer(disclosures, limits, &aside).run(payload, source, out);
 }
 
 Processed process(json::Value&& payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits) {
