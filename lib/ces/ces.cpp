@@ -867,6 +867,29 @@ std::shared_ptr<const Policy> signed_policy(const json::Value& claim) {
   return cache.policy;
 }
 
+/// The JWS header of the documents last verified on this thread, decoded
+/// (decode_json_part): one signer writes the same header for every
+/// document, and the same text, read with the same limits, is the same
+/// header. Only a header read without error is kept.
+const json::Value& verify_header(std::string_view b64, const SdJwtLimits& limits) {
+  struct Cache {
+    bool valid = false;
+    std::string b64;
+    size_t max_bytes = 0;
+    unsigned max_depth = 0;
+    json::Value header;
+  };
+  thread_local Cache c;
+  if (c.valid && c.b64 == b64 && c.max_bytes == limits.max_bytes && c.max_depth == limits.max_depth) return c.header;
+  c.valid = false;
+  c.header = decode_json_part(b64, "JWS header", limits);
+  c.b64.assign(b64);
+  c.max_bytes = limits.max_bytes;
+  c.max_depth = limits.max_depth;
+  c.valid = true;
+  return c.header;
+}
+
 /// The JWS payload's JSON text, decoded into a buffer reused on this thread
 /// (payloads are kilobytes, read once per document).
 std::string& payload_text(std::string_view part) {
@@ -1538,8 +1561,8 @@ SdJwt extract(Document&& doc, const ExtractOptions& options) { return extract_im
 
 Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   const int64_t now = o.now ? o.now : now_seconds();
-  Document doc;  // doc.sd stays empty: `sd` is read in place
-  doc.header = decode_json_part(sd.protected_b64, "JWS header", o.limits);
+  Document doc;  // doc.sd and doc.header stay empty: `sd` is read in place
+  const json::Value& header = verify_header(sd.protected_b64, o.limits);
   // The disclosures are applied on the payload's text first when they can
   // be (it builds no DOM of the payload, throws nothing), so that the claims
   // read below exist once; the DOM path keeps the old order: parse, check
@@ -1554,7 +1577,6 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   if (!fast) doc.payload = parse_json_part(text, "JWS payload", o.limits);
   // Outside the resource the processed claims are the signed ones.
   const json::Value& claims = fast ? doc.processed.claims : doc.payload;
-  const auto& header = doc.header;
   // JWS header: EdDSA only (RFC 9901 §4.1: never "none" or a MAC), hc's typ,
   // no extensions the verifier would have to understand.
   auto alg = header.find("alg");

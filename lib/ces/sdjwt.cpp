@@ -895,10 +895,18 @@ class Splicer {
       if (!d.used) return false;
     // Digests with no disclosure must not repeat either (ordered by their
     // first eight characters, then in full).
+    // Equal digests have equal prefixes: the prefixes alone are sorted,
+    // and the digests in full only when two prefixes are equal.
     auto& hidden = m_s.hidden;
-    std::sort(hidden.begin(), hidden.end());
-    for (size_t k = 1; k < hidden.size(); ++k)
-      if (hidden[k].first == hidden[k - 1].first && hidden[k].second == hidden[k - 1].second) return false;
+    auto& keys = m_s.keys;
+    keys.clear();
+    for (const auto& h : hidden) keys.push_back(h.first);
+    std::sort(keys.begin(), keys.end());
+    if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) {
+      std::sort(hidden.begin(), hidden.end());
+      for (size_t k = 1; k < hidden.size(); ++k)
+        if (hidden[k].first == hidden[k - 1].first && hidden[k].second == hidden[k - 1].second) return false;
+    }
     json::Value claims;
     try {
       claims = json::parse(text, source, {.max_bytes = m_limits.max_bytes, .max_depth = m_limits.max_depth});
@@ -929,6 +937,7 @@ class Splicer {
     std::vector<Disc> discs;
     DigestIndex index;
     std::vector<std::pair<uint64_t, std::string_view>> hidden;
+    std::vector<uint64_t> keys;
     std::string arena, decoded, out, ptr;
     bool busy = false;
     void clear() {

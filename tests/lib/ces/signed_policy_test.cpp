@@ -186,3 +186,49 @@ TEST_CASE("the signed policy read from its text: same claim, other bytes, other 
     }
   }
 }
+
+TEST_CASE("the JWS header is read once per text, every check still made") {
+  Value r = ces_test::load("observation.json");
+  SdJwt base = ces_test::sign(r, false);
+  auto header = hc::json::parse(hc::json::canonical(decode_json_part(base.protected_b64, "h")));
+  auto with_header = [&](const Value& h) {
+    SdJwt sd = base;
+    sd.protected_b64 = b64(hc::json::canonical(h));
+    return with_payload(sd, payload_text_of(base));
+  };
+  Value crit = header;
+  crit["crit"] = Value::array({"x"});
+  Value none = header;
+  none["alg"] = "none";
+  Value kid = header;
+  kid["kid"] = "someone-else";
+  Value jwk = header;
+  jwk["jwk"] = Value::object();
+  const std::string ok = outcome(base);
+  REQUIRE(ok.rfind("ok ", 0) == 0);
+  for (int round = 0; round < 2; ++round) {
+    CHECK(outcome(with_header(crit)).find("\"crit\"") != std::string::npos);
+    CHECK(outcome(with_header(crit)).find("\"crit\"") != std::string::npos);
+    CHECK(outcome(base) == ok);
+    CHECK(outcome(with_header(none)).find("\"none\" is not accepted") != std::string::npos);
+    CHECK(outcome(with_header(kid)).find("differs from \"iss\"") != std::string::npos);
+    CHECK(outcome(with_header(jwk)).find("carries \"jwk\"") != std::string::npos);
+    CHECK(outcome(base) == ok);
+    // The same header text under limits it does not fit.
+    VerifyOptions shallow = ces_test::trust_doctor();
+    shallow.limits.max_bytes = 8;
+    CHECK(code_of([&] { verify(base, shallow); }) == k_invalid);
+    CHECK(message_of([&] { verify(base, shallow); }).rfind("JWS header", 0) == 0);
+    CHECK(outcome(base) == ok);
+  }
+  // Another header that verifies: a different key id order of members.
+  std::string reordered = "{\"typ\":\"" + header["typ"].get<std::string>() + "\",\"alg\":\"EdDSA\"";
+  for (const auto& [k, v] : header.items())
+    if (k != "typ" && k != "alg") reordered += ",\"" + k + "\":" + hc::json::dump(v, false);
+  reordered += "}";
+  SdJwt re = base;
+  re.protected_b64 = b64(reordered);
+  re = with_payload(re, payload_text_of(base));
+  CHECK(outcome(re) == ok);
+  CHECK(outcome(base) == ok);
+}
