@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -785,10 +786,20 @@ struct RawPatterns {
   }
 };
 
+struct ViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 /// A type's rules as token lists, for the policy checks.
 struct TokenRules {
   CompiledRules parts;  ///< plain and together
   RawPatterns plain, together;  ///< the same, escaped and indexed
+  /// For a disclosure at a pointer from the resource root (escaped, as
+  /// written): the plain and the together pattern it breaks, -1 for none.
+  /// What the patterns say of a pointer, kept: one signer's documents
+  /// disclose the same parts again and again. Bounded (cleared when full).
+  std::unordered_map<std::string, std::pair<long, long>, ViewHash, std::equal_to<>> placements;
   std::vector<std::vector<std::string>> required;
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> requires_;
 };
@@ -797,7 +808,7 @@ struct TokenRules {
 /// asked for.
 class RuleTokens {
  public:
-  const TokenRules& of(const TypeRules& r) {
+  TokenRules& of(const TypeRules& r) {
     auto [it, fresh] = m_by_rules.try_emplace(&r);
     if (fresh) {
       it->second.parts = compile(r);
@@ -1194,27 +1205,41 @@ Document open_document(std::string_view text, const std::string& source, const S
 
 namespace {
 
-/// The disclosures' pointers after their first token ("/fhir"), their
-/// tokens as written (escaped) as views into the pointers.
+/// The disclosures' pointers after their first token ("/fhir"), and their
+/// tokens as written (escaped) as views into the pointers, split when asked.
 struct PartTokens {
+  std::vector<std::string_view> rel;  ///< per part: the pointer after "/fhir" ("/code/coding/0", or "")
   std::vector<std::string_view> tokens;
-  std::vector<std::pair<uint32_t, uint32_t>> spans;  ///< per part: first token, count
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  ///< per part: first token, count (after split_all)
   void clear() {
+    rel.clear();
     tokens.clear();
     spans.clear();
   }
   /// Adds a pointer (well-formed: made by process() or process_text()).
   void add(std::string_view pointer) {
-    size_t begin = tokens.size();
     size_t pos = 1;  // past the first "/"
     while (pos < pointer.size() && pointer[pos] != '/') ++pos;  // skip "fhir"
+    rel.push_back(pointer.substr(pos));
+  }
+  /// The tokens of `r` (a pointer from the resource), appended to `out`.
+  static void split(std::string_view r, std::vector<std::string_view>& out) {
     // (A byte loop: the tokens are a few characters, too short for memchr.)
-    while (pos < pointer.size()) {
+    size_t pos = 0;
+    while (pos < r.size()) {
       size_t start = ++pos;
-      while (pos < pointer.size() && pointer[pos] != '/') ++pos;
-      tokens.push_back(pointer.substr(start, pos - start));
+      while (pos < r.size() && r[pos] != '/') ++pos;
+      out.push_back(r.substr(start, pos - start));
     }
-    spans.emplace_back(static_cast<uint32_t>(begin), static_cast<uint32_t>(tokens.size() - begin));
+  }
+  void split_all() {
+    tokens.clear();
+    spans.clear();
+    for (auto r : rel) {
+      size_t begin = tokens.size();
+      split(r, tokens);
+      spans.emplace_back(static_cast<uint32_t>(begin), static_cast<uint32_t>(tokens.size() - begin));
+    }
   }
 };
 
@@ -1236,7 +1261,7 @@ std::string join_raw(const std::string_view* t, size_t n) {
   return join(tokens);
 }
 
-std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy, const PartTokens& parts,
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy, PartTokens& parts,
                                      RuleTokens& tokens);
 
 }  // namespace
@@ -1275,7 +1300,7 @@ bool is_prefix(const std::vector<std::string>& a, const std::string_view* t, siz
   return true;
 }
 
-std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy, const PartTokens& parts,
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy, PartTokens& parts,
                                      RuleTokens& tokens) {
   std::vector<std::string> problems;
   // Resource roots: the resource, and the resources of a Bundle's entries.
@@ -1290,6 +1315,7 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
         if (auto r = (*e)[i].find("resource"); r != (*e)[i].end())
           roots.push_back({{"entry", std::to_string(i), "resource"}, &*r});
   }
+  if (roots.size() > 1) parts.split_all();
   for (size_t ri = 0; ri < roots.size(); ++ri) {
     const auto& root = roots[ri];
     std::string where = root.at.empty() ? "the resource" : join(root.at);
@@ -1304,7 +1330,7 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
       problems.push_back(fmt::format("the signed policy has no rules for {} ({})", type, where));
       continue;
     }
-    const TokenRules& rule_tokens = tokens.of(*rules);
+    TokenRules& rule_tokens = tokens.of(*rules);
     for (size_t k = 0; k < rules->required.size(); ++k)
       if (!at(*root.value, rule_tokens.required[k]))
         problems.push_back(
@@ -1322,6 +1348,44 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
                                          join(root.at) + join(substitute(then_t, b)), if_p, then_p));
     }
     const CompiledRules& compiled = rule_tokens.parts;
+    auto report = [&](const std::string_view* t, size_t n, std::pair<long, long> broken) {
+      if (broken.first >= 0)
+        problems.push_back(fmt::format("{} is disclosable but the policy signs {} in the clear", join_raw(t, n),
+                                       join(root.at) + join(compiled.plain[static_cast<size_t>(broken.first)])));
+      if (broken.second >= 0)
+        problems.push_back(fmt::format("{} is disclosable on its own but the policy keeps {} together",
+                                       join_raw(t, n),
+                                       join(root.at) + join(compiled.together[static_cast<size_t>(broken.second)])));
+    };
+    auto placement = [&](const std::string_view* t, size_t n) {
+      return std::pair<long, long>(rule_tokens.plain.first_match(t, n, true),
+                                   rule_tokens.together.first_match(t, n, false));
+    };
+    if (roots.size() == 1) {
+      // One root, the resource: what a part breaks depends on its pointer
+      // alone, which is looked up (or worked out and kept).
+      thread_local std::vector<std::string_view> t;
+      for (auto rel : parts.rel) {
+        if (rel.empty()) continue;  // (the resource itself)
+        auto& memo = rule_tokens.placements;
+        auto it = memo.find(rel);
+        std::pair<long, long> broken;
+        if (it != memo.end()) {
+          broken = it->second;
+        } else {
+          t.clear();
+          PartTokens::split(rel, t);
+          broken = placement(t.data(), t.size());
+          if (memo.size() >= 4096) memo.clear();
+          memo.emplace(rel, broken);
+        }
+        if (broken.first < 0 && broken.second < 0) continue;
+        t.clear();
+        PartTokens::split(rel, t);
+        report(t.data(), t.size(), broken);
+      }
+      continue;
+    }
     for (const auto& [first, n] : parts.spans) {
       const std::string_view* t = parts.tokens.data() + first;
       if (!is_prefix(root.at, t, n) || n == root.at.size()) continue;
@@ -1331,12 +1395,7 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
         nested = nested || is_prefix(roots[rj].at, t, n);
       if (nested) continue;
       size_t off = root.at.size();
-      if (long k = rule_tokens.plain.first_match(t + off, n - off, true); k >= 0)
-        problems.push_back(fmt::format("{} is disclosable but the policy signs {} in the clear", join_raw(t, n),
-                                       join(root.at) + join(compiled.plain[static_cast<size_t>(k)])));
-      if (long k = rule_tokens.together.first_match(t + off, n - off, false); k >= 0)
-        problems.push_back(fmt::format("{} is disclosable on its own but the policy keeps {} together",
-                                       join_raw(t, n), join(root.at) + join(compiled.together[static_cast<size_t>(k)])));
+      report(t, n, placement(t + off, n - off));
     }
   }
   return problems;
