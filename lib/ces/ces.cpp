@@ -19,6 +19,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -756,9 +757,73 @@ std::optional<crypto::Ed25519Public> holder_key(const json::Value& payload) {
   return pk;
 }
 
+/// Patterns with their tokens as written (escaped, RFC 6901), indexed by
+/// their first token, so that the disclosures' pointers are matched in
+/// place: escaping is one-to-one, so escaped tokens are equal exactly when
+/// the tokens are, and "*" is the same either way.
+struct RawPatterns {
+  std::vector<std::vector<std::string>> tokens;  ///< escaped; in policy order (the first match is reported)
+  /// Distinct first tokens other than "*", by length then bytes, each with
+  /// its pattern indexes, ascending.
+  std::vector<std::pair<std::string, std::vector<uint32_t>>> by_first;
+  std::vector<uint32_t> wild_first;  ///< patterns whose first token is "*", ascending
+
+  explicit RawPatterns(const std::vector<std::vector<std::string>>& compiled = {}) {
+    for (size_t i = 0; i < compiled.size(); ++i) {
+      auto& esc = tokens.emplace_back();
+      for (const auto& t : compiled[i]) esc.push_back(pointer_escape(t));
+      if (esc.empty()) continue;  // (matches nothing, as in pattern_match_prefix)
+      if (esc[0] == "*") {
+        wild_first.push_back(static_cast<uint32_t>(i));
+        continue;
+      }
+      auto it = std::lower_bound(by_first.begin(), by_first.end(), esc[0], before);
+      if (it == by_first.end() || it->first != esc[0]) it = by_first.insert(it, {esc[0], {}});
+      it->second.push_back(static_cast<uint32_t>(i));
+    }
+  }
+
+  static bool before(const std::pair<std::string, std::vector<uint32_t>>& e, std::string_view t) {
+    return e.first.size() != t.size() ? e.first.size() < t.size() : std::string_view(e.first) < t;
+  }
+
+  /// The index of the first pattern, in policy order, that `t[0..n)` or a
+  /// prefix of it (itself excluded unless `include_self`) matches, as
+  /// pattern_match_prefix decides; -1 if none.
+  long first_match(const std::string_view* t, size_t n, bool include_self) const {
+    size_t limit = include_self ? n : (n == 0 ? 0 : n - 1);
+    if (limit == 0) return -1;
+    static const std::vector<uint32_t> none;
+    auto it = std::lower_bound(by_first.begin(), by_first.end(), t[0], before);
+    const auto& a = it == by_first.end() || it->first != t[0] ? none : it->second;
+    const auto& b = wild_first;
+    for (size_t i = 0, j = 0; i < a.size() || j < b.size();) {
+      uint32_t k = (j == b.size() || (i < a.size() && a[i] < b[j])) ? a[i++] : b[j++];
+      const auto& p = tokens[k];
+      if (p.size() > limit) continue;
+      size_t m = 1;  // (the first token matched: it is t[0] or "*")
+      for (; m < p.size(); ++m)
+        if (!(p[m].size() == 1 && p[m][0] == '*') && p[m] != t[m]) break;
+      if (m == p.size()) return static_cast<long>(k);
+    }
+    return -1;
+  }
+};
+
+struct ViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+
 /// A type's rules as token lists, for the policy checks.
 struct TokenRules {
   CompiledRules parts;  ///< plain and together
+  RawPatterns plain, together;  ///< the same, escaped and indexed
+  /// For a disclosure at a pointer from the resource root (escaped, as
+  /// written): the plain and the together pattern it breaks, -1 for none.
+  /// What the patterns say of a pointer, kept: one signer's documents
+  /// disclose the same parts again and again. Bounded (cleared when full).
+  std::unordered_map<std::string, std::pair<long, long>, ViewHash, std::equal_to<>> placements;
   std::vector<std::vector<std::string>> required;
   std::vector<std::pair<std::vector<std::string>, std::vector<std::string>>> requires_;
 };
@@ -767,10 +832,12 @@ struct TokenRules {
 /// asked for.
 class RuleTokens {
  public:
-  const TokenRules& of(const TypeRules& r) {
+  TokenRules& of(const TypeRules& r) {
     auto [it, fresh] = m_by_rules.try_emplace(&r);
     if (fresh) {
       it->second.parts = compile(r);
+      it->second.plain = RawPatterns(it->second.parts.plain);
+      it->second.together = RawPatterns(it->second.parts.together);
       for (const auto& req : r.required) it->second.required.push_back(tokens_of(req));
       for (const auto& [if_p, then_p] : r.requires_) it->second.requires_.emplace_back(tokens_of(if_p), tokens_of(then_p));
     }
@@ -786,6 +853,9 @@ class RuleTokens {
 /// equal to the last one (a DOM comparison) is not read and tokenized again.
 struct SignedPolicyCache {
   json::Value claim;
+  /// The text hc-verify last read `claim` from (spliced, see SetAside), or
+  /// empty: the same bytes parse to the same claim, which is then not parsed.
+  std::string claim_text;
   std::shared_ptr<const Policy> policy;
   RuleTokens tokens;
 };
@@ -825,10 +895,34 @@ std::shared_ptr<const Policy> signed_policy(const json::Value& claim) {
   if (!cache.policy || !same_dom(cache.claim, claim)) {
     auto policy = std::make_shared<const Policy>(Policy::from_json(claim, "hc_policy", Exit::invalid));
     cache.claim = claim;  // (only once read without error)
+    cache.claim_text.clear();
     cache.policy = std::move(policy);
     cache.tokens = RuleTokens();
   }
   return cache.policy;
+}
+
+/// The JWS header of the documents last verified on this thread, decoded
+/// (decode_json_part): one signer writes the same header for every
+/// document, and the same text, read with the same limits, is the same
+/// header. Only a header read without error is kept.
+const json::Value& verify_header(std::string_view b64, const SdJwtLimits& limits) {
+  struct Cache {
+    bool valid = false;
+    std::string b64;
+    size_t max_bytes = 0;
+    unsigned max_depth = 0;
+    json::Value header;
+  };
+  thread_local Cache c;
+  if (c.valid && c.b64 == b64 && c.max_bytes == limits.max_bytes && c.max_depth == limits.max_depth) return c.header;
+  c.valid = false;
+  c.header = decode_json_part(b64, "JWS header", limits);
+  c.b64.assign(b64);
+  c.max_bytes = limits.max_bytes;
+  c.max_depth = limits.max_depth;
+  c.valid = true;
+  return c.header;
 }
 
 /// The JWS payload's JSON text, decoded into a buffer reused on this thread
@@ -848,6 +942,28 @@ bool process_fast(const SdJwt& sd, Document& doc, const std::string& text, const
   if (!process_text(text, sd.disclosures, limits, p)) return false;
   for (const auto& part : p.parts)
     if (part.pointer.rfind("/fhir/", 0) != 0) return false;
+  doc.processed = std::move(p);
+  return true;
+}
+
+/// process_fast for hc-verify: the hc_policy claim is set aside as text
+/// (aside) and parsed only if it differs from the claim last read on this
+/// thread (into `claim`); if it does not parse, nothing is changed and the
+/// DOM path decides, as if the whole text had not parsed.
+bool process_fast_aside(const SdJwt& sd, Document& doc, const std::string& text, const SdJwtLimits& limits,
+                        SetAside& aside, json::Value& claim) {
+  Processed p;
+  if (!process_text(text, sd.disclosures, limits, p, aside)) return false;
+  for (const auto& part : p.parts)
+    if (part.pointer.rfind("/fhir/", 0) != 0) return false;
+  const auto& cache = signed_policy_cache();
+  if (aside.found && !(cache.policy && aside.text == cache.claim_text)) {
+    try {
+      claim = json::parse(aside.text, {}, {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
+    } catch (const Error&) {
+      return false;
+    }
+  }
   doc.processed = std::move(p);
   return true;
 }
@@ -879,6 +995,27 @@ void finish_parts(Document& doc) {
   auto pol = doc.payload.find("hc_policy");
   if (pol == doc.payload.end()) throw invalid("not an hc EMR: no \"hc_policy\" claim");
   doc.policy = signed_policy(*pol);
+}
+
+/// finish_parts after process_fast_aside: the claim set aside is the
+/// cached one (the same text) or `claim`, parsed from it.
+void finish_parts_aside(Document& doc, const SetAside& aside, const json::Value& claim) {
+  auto& claims = doc.processed.claims.get_ref<json::Value::object_t&>();
+  auto r = claims.find(k_resource_claim);
+  if (r == claims.end() || !r->second.is_object())
+    throw invalid("not an hc EMR: no \"fhir\" claim holding a resource");
+  json::Value resource_only = json::Value::object();
+  resource_only.get_ref<json::Value::object_t&>().insert(claims.extract(r));
+  doc.payload = std::move(doc.processed.claims);
+  doc.processed.claims = std::move(resource_only);
+  if (!aside.found) throw invalid("not an hc EMR: no \"hc_policy\" claim");
+  auto& cache = signed_policy_cache();
+  if (cache.policy && aside.text == cache.claim_text) {
+    doc.policy = cache.policy;
+    return;
+  }
+  doc.policy = signed_policy(claim);
+  cache.claim_text = aside.text;  // (read without error: the text of cache.claim)
 }
 
 std::string jwk_x(const crypto::Ed25519Public& pk) { return crypto::base64url(pk.data(), pk.size()); }
@@ -1137,68 +1274,102 @@ Document open_document(std::string_view text, const std::string& source, const S
 
 namespace {
 
-std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
-                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count,
-                                     RuleTokens& tokens);
+/// The disclosures' pointers after their first token ("/fhir"), and their
+/// tokens as written (escaped) as views into the pointers, split when asked.
+struct PartTokens {
+  std::vector<std::string_view> rel;  ///< per part: the pointer after "/fhir" ("/code/coding/0", or "")
+  std::vector<std::string_view> tokens;
+  std::vector<std::pair<uint32_t, uint32_t>> spans;  ///< per part: first token, count (after split_all)
+  void clear() {
+    rel.clear();
+    tokens.clear();
+    spans.clear();
+  }
+  /// Adds a pointer (well-formed: made by process() or process_text()).
+  void add(std::string_view pointer) {
+    size_t pos = 1;  // past the first "/"
+    while (pos < pointer.size() && pointer[pos] != '/') ++pos;  // skip "fhir"
+    rel.push_back(pointer.substr(pos));
+  }
+  /// The tokens of `r` (a pointer from the resource), appended to `out`.
+  static void split(std::string_view r, std::vector<std::string_view>& out) {
+    // (A byte loop: the tokens are a few characters, too short for memchr.)
+    size_t pos = 0;
+    while (pos < r.size()) {
+      size_t start = ++pos;
+      while (pos < r.size() && r[pos] != '/') ++pos;
+      out.push_back(r.substr(start, pos - start));
+    }
+  }
+  void split_all() {
+    tokens.clear();
+    spans.clear();
+    for (auto r : rel) {
+      size_t begin = tokens.size();
+      split(r, tokens);
+      spans.emplace_back(static_cast<uint32_t>(begin), static_cast<uint32_t>(tokens.size() - begin));
+    }
+  }
+};
 
-/// The unescaped tokens of `pointer` (well-formed: made by process()) after
-/// its first one, written over `out`'s strings so that their storage is
-/// reused.
-void tokens_after_first(std::string_view pointer, std::vector<std::string>& out) {
-  size_t n = 0;
-  size_t pos = 1;  // past the first "/"
-  while (pos < pointer.size() && pointer[pos] != '/') ++pos;  // skip "fhir"
-  // (A byte loop: the tokens are a few characters, too short for memchr.)
-  while (pos < pointer.size()) {
-    size_t start = ++pos;
-    bool escaped = false;
-    for (; pos < pointer.size() && pointer[pos] != '/'; ++pos) escaped |= pointer[pos] == '~';
-    std::string_view raw = pointer.substr(start, pos - start);
-    if (n == out.size()) out.emplace_back();
-    std::string& tok = out[n++];
-    tok.clear();
-    if (!escaped) {
-      tok.append(raw);
-    } else {
-      for (size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] == '~' && i + 1 < raw.size()) {
-          tok.push_back(raw[i + 1] == '0' ? '~' : '/');
-          ++i;
-        } else {
-          tok.push_back(raw[i]);
-        }
+/// Escaped tokens `t[0..n)` as a pointer, written as join() writes their
+/// unescaped tokens (for messages).
+std::string join_raw(const std::string_view* t, size_t n) {
+  std::vector<std::string> tokens(n);
+  for (size_t k = 0; k < n; ++k) {
+    std::string_view raw = t[k];
+    for (size_t i = 0; i < raw.size(); ++i) {
+      if (raw[i] == '~' && i + 1 < raw.size()) {
+        tokens[k].push_back(raw[i + 1] == '0' ? '~' : '/');
+        ++i;
+      } else {
+        tokens[k].push_back(raw[i]);
       }
     }
   }
-  out.resize(n);
+  return join(tokens);
 }
+
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy, PartTokens& parts,
+                                     RuleTokens& tokens);
 
 }  // namespace
 
 std::vector<std::string> policy_problems(const Document& doc) {
-  // Kept across documents on this thread: the tokens are short, so after the
-  // first documents this allocates nothing.
-  thread_local std::vector<std::vector<std::string>> part_tokens;
-  const size_t n = doc.processed.parts.size();
-  if (part_tokens.size() < n) part_tokens.resize(n);
-  for (size_t i = 0; i < n; ++i) tokens_after_first(doc.processed.parts[i].pointer, part_tokens[i]);
+  // Kept across documents on this thread: after the first documents this
+  // allocates nothing.
+  thread_local PartTokens parts;
+  parts.clear();
+  for (const auto& p : doc.processed.parts) parts.add(p.pointer);
   auto& cache = signed_policy_cache();
-  if (doc.policy && doc.policy == cache.policy)
-    return problems_of(doc.resource(), *doc.policy, part_tokens, n, cache.tokens);
+  if (doc.policy && doc.policy == cache.policy) return problems_of(doc.resource(), *doc.policy, parts, cache.tokens);
   RuleTokens tokens;
-  return problems_of(doc.resource(), *doc.policy, part_tokens, n, tokens);
+  return problems_of(doc.resource(), *doc.policy, parts, tokens);
 }
 
 std::vector<std::string> policy_problems(const json::Value& resource, const Policy& policy,
                                          const std::vector<std::vector<std::string>>& part_tokens) {
+  // As pointers with a first token to skip, each made whole before any is
+  // tokenized (the views point into them).
+  std::vector<std::string> pointers;
+  pointers.reserve(part_tokens.size());
+  for (const auto& t : part_tokens) pointers.push_back("/fhir" + join(t));
+  PartTokens parts;
+  for (const auto& p : pointers) parts.add(p);
   RuleTokens tokens;
-  return problems_of(resource, policy, part_tokens, part_tokens.size(), tokens);
+  return problems_of(resource, policy, parts, tokens);
 }
 
 namespace {
 
-std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy,
-                                     const std::vector<std::vector<std::string>>& part_tokens, size_t part_count,
+bool is_prefix(const std::vector<std::string>& a, const std::string_view* t, size_t n) {
+  if (a.size() > n) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (a[i] != t[i]) return false;
+  return true;
+}
+
+std::vector<std::string> problems_of(const json::Value& resource, const Policy& policy, PartTokens& parts,
                                      RuleTokens& tokens) {
   std::vector<std::string> problems;
   // Resource roots: the resource, and the resources of a Bundle's entries.
@@ -1213,6 +1384,7 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
         if (auto r = (*e)[i].find("resource"); r != (*e)[i].end())
           roots.push_back({{"entry", std::to_string(i), "resource"}, &*r});
   }
+  if (roots.size() > 1) parts.split_all();
   for (size_t ri = 0; ri < roots.size(); ++ri) {
     const auto& root = roots[ri];
     std::string where = root.at.empty() ? "the resource" : join(root.at);
@@ -1227,7 +1399,7 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
       problems.push_back(fmt::format("the signed policy has no rules for {} ({})", type, where));
       continue;
     }
-    const TokenRules& rule_tokens = tokens.of(*rules);
+    TokenRules& rule_tokens = tokens.of(*rules);
     for (size_t k = 0; k < rules->required.size(); ++k)
       if (!at(*root.value, rule_tokens.required[k]))
         problems.push_back(
@@ -1245,27 +1417,54 @@ std::vector<std::string> problems_of(const json::Value& resource, const Policy& 
                                          join(root.at) + join(substitute(then_t, b)), if_p, then_p));
     }
     const CompiledRules& compiled = rule_tokens.parts;
-    for (size_t i = 0; i < part_count; ++i) {
-      const auto& t = part_tokens[i];
-      if (!is_prefix(root.at, t) || t.size() == root.at.size()) continue;
+    auto report = [&](const std::string_view* t, size_t n, std::pair<long, long> broken) {
+      if (broken.first >= 0)
+        problems.push_back(fmt::format("{} is disclosable but the policy signs {} in the clear", join_raw(t, n),
+                                       join(root.at) + join(compiled.plain[static_cast<size_t>(broken.first)])));
+      if (broken.second >= 0)
+        problems.push_back(fmt::format("{} is disclosable on its own but the policy keeps {} together",
+                                       join_raw(t, n),
+                                       join(root.at) + join(compiled.together[static_cast<size_t>(broken.second)])));
+    };
+    auto placement = [&](const std::string_view* t, size_t n) {
+      return std::pair<long, long>(rule_tokens.plain.first_match(t, n, true),
+                                   rule_tokens.together.first_match(t, n, false));
+    };
+    if (roots.size() == 1) {
+      // One root, the resource: what a part breaks depends on its pointer
+      // alone, which is looked up (or worked out and kept).
+      thread_local std::vector<std::string_view> t;
+      for (auto rel : parts.rel) {
+        if (rel.empty()) continue;  // (the resource itself)
+        auto& memo = rule_tokens.placements;
+        auto it = memo.find(rel);
+        std::pair<long, long> broken;
+        if (it != memo.end()) {
+          broken = it->second;
+        } else {
+          t.clear();
+          PartTokens::split(rel, t);
+          broken = placement(t.data(), t.size());
+          if (memo.size() >= 4096) memo.clear();
+          memo.emplace(rel, broken);
+        }
+        if (broken.first < 0 && broken.second < 0) continue;
+        t.clear();
+        PartTokens::split(rel, t);
+        report(t.data(), t.size(), broken);
+      }
+      continue;
+    }
+    for (const auto& [first, n] : parts.spans) {
+      const std::string_view* t = parts.tokens.data() + first;
+      if (!is_prefix(root.at, t, n) || n == root.at.size()) continue;
       // Parts inside a nested root belong to it.
       bool nested = false;
       for (size_t rj = ri + 1; rj < roots.size() && ri == 0; ++rj)
-        nested = nested || (is_prefix(roots[rj].at, t));
+        nested = nested || is_prefix(roots[rj].at, t, n);
       if (nested) continue;
       size_t off = root.at.size();
-      for (const auto& p : compiled.plain)
-        if (pattern_match_prefix(p, t, off, true)) {
-          problems.push_back(fmt::format("{} is disclosable but the policy signs {} in the clear", join(t),
-                                         join(root.at) + join(p)));
-          break;
-        }
-      for (const auto& p : compiled.together)
-        if (pattern_match_prefix(p, t, off, false)) {
-          problems.push_back(
-              fmt::format("{} is disclosable on its own but the policy keeps {} together", join(t), join(root.at) + join(p)));
-          break;
-        }
+      report(t, n, placement(t + off, n - off));
     }
   }
   return problems;
@@ -1490,18 +1689,22 @@ SdJwt extract(Document&& doc, const ExtractOptions& options) { return extract_im
 
 Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   const int64_t now = o.now ? o.now : now_seconds();
-  Document doc;  // doc.sd stays empty: `sd` is read in place
-  doc.header = decode_json_part(sd.protected_b64, "JWS header", o.limits);
+  Document doc;  // doc.sd and doc.header stay empty: `sd` is read in place
+  const json::Value& header = verify_header(sd.protected_b64, o.limits);
   // The disclosures are applied on the payload's text first when they can
   // be (it builds no DOM of the payload, throws nothing), so that the claims
   // read below exist once; the DOM path keeps the old order: parse, check
   // the signature, then process.
   const std::string& text = payload_text(sd.payload_b64);
-  const bool fast = process_fast(sd, doc, text, o.limits);
+  // The signed policy is set aside as text: one signer signs many records
+  // under one policy, and the same text is not parsed again.
+  thread_local SetAside aside;
+  aside.name = "hc_policy";
+  json::Value claim;
+  const bool fast = process_fast_aside(sd, doc, text, o.limits, aside, claim);
   if (!fast) doc.payload = parse_json_part(text, "JWS payload", o.limits);
   // Outside the resource the processed claims are the signed ones.
   const json::Value& claims = fast ? doc.processed.claims : doc.payload;
-  const auto& header = doc.header;
   // JWS header: EdDSA only (RFC 9901 §4.1: never "none" or a MAC), hc's typ,
   // no extensions the verifier would have to understand.
   auto alg = header.find("alg");
@@ -1529,8 +1732,12 @@ Verdict verify(const SdJwt& sd, const VerifyOptions& o) {
   if (!jws_verify(signer->ed25519, sd.protected_b64, sd.payload_b64, sd.signature_b64))
     throw invalid(fmt::format("the issuer signature does not verify with key {}", signer->key_id));
 
-  if (!fast) process_parts(sd, doc, o.limits);
-  finish_parts(doc);
+  if (fast) {
+    finish_parts_aside(doc, aside, claim);
+  } else {
+    process_parts(sd, doc, o.limits);
+    finish_parts(doc);
+  }
 
   Verdict v;
   v.signer = iss;

@@ -912,8 +912,8 @@ namespace {
 /// on the DOM decides and words the error.
 class Splicer {
  public:
-  Splicer(const std::vector<std::string>& disclosures, const SdJwtLimits& limits)
-      : m_limits(limits), m_s(m_lease.get()) {
+  Splicer(const std::vector<std::string>& disclosures, const SdJwtLimits& limits, SetAside* aside = nullptr)
+      : m_limits(limits), m_s(m_lease.get()), m_aside(aside) {
     m_s.discs.resize(disclosures.size());
     m_s.arena.clear();
     for (size_t i = 0; i < disclosures.size(); ++i) m_ok = m_ok && decode(disclosures[i], m_s.discs[i]);
@@ -930,17 +930,34 @@ class Splicer {
     m_parts.assign(m_s.discs.size(), {});
     Cursor c{payload.data(), payload.data() + payload.size()};
     ws(c);
+    if (m_aside) {
+      m_aside->text.clear();
+      m_aside->found = false;
+    }
     if (c.p == c.end || *c.p != '{' || !object(c, -1, 0, true)) return false;
     ws(c);
     if (c.p != c.end) return false;
+    // The claim set aside counts toward the size the parse would have seen
+    // (its name, quotes, colon and a comma; counted generously: exceeding
+    // it only leaves the case to process()).
+    if (m_aside && m_aside->found && text.size() + m_aside->text.size() + m_aside->name.size() + 4 > m_limits.max_bytes)
+      return false;
     for (const auto& d : m_s.discs)
       if (!d.used) return false;
     // Digests with no disclosure must not repeat either (ordered by their
     // first eight characters, then in full).
+    // Equal digests have equal prefixes: the prefixes alone are sorted,
+    // and the digests in full only when two prefixes are equal.
     auto& hidden = m_s.hidden;
-    std::sort(hidden.begin(), hidden.end());
-    for (size_t k = 1; k < hidden.size(); ++k)
-      if (hidden[k].first == hidden[k - 1].first && hidden[k].second == hidden[k - 1].second) return false;
+    auto& keys = m_s.keys;
+    keys.clear();
+    for (const auto& h : hidden) keys.push_back(h.first);
+    std::sort(keys.begin(), keys.end());
+    if (std::adjacent_find(keys.begin(), keys.end()) != keys.end()) {
+      std::sort(hidden.begin(), hidden.end());
+      for (size_t k = 1; k < hidden.size(); ++k)
+        if (hidden[k].first == hidden[k - 1].first && hidden[k].second == hidden[k - 1].second) return false;
+    }
     json::Value claims;
     try {
       claims = json::parse(text, source, {.max_bytes = m_limits.max_bytes, .max_depth = m_limits.max_depth});
@@ -971,6 +988,7 @@ class Splicer {
     std::vector<Disc> discs;
     DigestIndex index;
     std::vector<std::pair<uint64_t, std::string_view>> hidden;
+    std::vector<uint64_t> keys;
     std::string arena, decoded, out, ptr;
     bool busy = false;
     void clear() {
@@ -1169,7 +1187,7 @@ class Splicer {
 
   /// The digest array of an `_sd` member (which is not copied): each digest
   /// with a disclosure becomes a member of the object being written.
-  bool sd_digests(Cursor& c, long parent, unsigned depth, bool& first) {
+  bool sd_digests(Cursor& c, long parent, unsigned depth, bool& first, bool top) {
     if (!take(c, '[')) return false;
     ws(c);
     if (c.p != c.end && *c.p == ']') {
@@ -1183,7 +1201,9 @@ class Splicer {
       if (i == -2) return false;
       if (i >= 0) {
         const Disc& disc = m_s.discs[static_cast<size_t>(i)];
-        size_t mark = member(std::string_view(m_s.arena.data() + disc.name_at, disc.name_len), first);
+        std::string_view name(m_s.arena.data() + disc.name_at, disc.name_len);
+        if (top && m_aside && name == m_aside->name) return false;
+        size_t mark = member(name, first);
         m_parts[static_cast<size_t>(i)] = {m_s.ptr, parent, false};
         if (!disclosed(static_cast<size_t>(i), depth + 1)) return false;
         pop(mark);
@@ -1207,7 +1227,7 @@ class Splicer {
       if (key == "_sd") {
         // (Not copied, so a second one would escape the final parse's check
         // of duplicate names.)
-        if (seen_sd || !sd_digests(c, parent, depth, first)) return false;
+        if (seen_sd || !sd_digests(c, parent, depth, first, top)) return false;
         seen_sd = true;
       } else if (key == "...") {
         return false;
@@ -1215,6 +1235,17 @@ class Splicer {
         std::string_view alg;
         if (seen_alg || !digest(c, alg) || alg != "sha-256") return false;
         seen_alg = true;
+      } else if (top && m_aside && key == m_aside->name) {
+        // Copied as any member's value is, then moved aside (so that
+        // nothing else changes: commas, pointers, depth).
+        if (m_aside->found) return false;
+        m_aside->found = true;
+        size_t at = m_s.out.size();
+        size_t mark = push(key);
+        if (!value(c, parent, depth + 1)) return false;
+        pop(mark);
+        m_aside->text.assign(m_s.out, at);
+        m_s.out.resize(at);
       } else {
         size_t mark = member(key, first);
         if (!value(c, parent, depth + 1)) return false;
@@ -1271,6 +1302,7 @@ class Splicer {
   const SdJwtLimits& m_limits;
   ScratchLease<Scratch> m_lease;
   Scratch& m_s;
+  SetAside* m_aside;
   bool m_ok = true;
   std::vector<DisclosedPart> m_parts;
 };
@@ -1281,6 +1313,14 @@ bool process_text(std::string_view payload, const std::vector<std::string>& disc
                   Processed& out, const std::string& source) {
   if (disclosures.size() > limits.max_disclosures || payload.size() > limits.max_bytes) return false;
   return Splicer(disclosures, limits).run(payload, source, out);
+}
+
+bool process_text(std::string_view payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits,
+                  Processed& out, SetAside& aside, const std::string& source) {
+  aside.text.clear();
+  aside.found = false;
+  if (disclosures.size() > limits.max_disclosures || payload.size() > limits.max_bytes) return false;
+  return Splicer(disclosures, limits, &aside).run(payload, source, out);
 }
 
 Processed process(json::Value&& payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits) {

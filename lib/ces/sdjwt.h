@@ -181,6 +181,22 @@ Processed process(json::Value&& payload, const std::vector<std::string>& disclos
 bool process_text(std::string_view payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits,
                   Processed& out, const std::string& source = {});
 
+/// A top-level claim process_text leaves out of its result, as text.
+struct SetAside {
+  std::string_view name;  ///< the claim's name (no characters JSON escapes)
+  std::string text;       ///< out: its value's text, disclosures applied, as the parse of the result would have read it
+  bool found = false;     ///< out: whether the payload has the claim
+};
+/// process_text, but the claim `aside.name` is not parsed: on success
+/// out.claims lacks it, and aside.text holds its value's text exactly as
+/// the result's parse would have read it, inside the same limits (nesting,
+/// size) — it is still to be parsed (json::parse, same limits), and if that
+/// fails it is as if this had returned false. A name given twice, or given
+/// by a disclosure, makes it return false. A caller that has read the same
+/// text before may reuse what it read.
+bool process_text(std::string_view payload, const std::vector<std::string>& disclosures, const SdJwtLimits& limits,
+                  Processed& out, SetAside& aside, const std::string& source = {});
+
 /// Decodes a JWS part (header or payload) strictly: base64url, then bounded
 /// strict JSON that must be an object. Failures → Error{invalid} naming `what`.
 json::Value decode_json_part(std::string_view b64, const char* what, const SdJwtLimits& limits = {});

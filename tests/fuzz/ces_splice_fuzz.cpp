@@ -1,7 +1,9 @@
 // Differential fuzzing of disclosure processing: the text path
 // (process_text, which splices disclosures into the payload's text) must
 // decide only payloads the DOM path (process) accepts, and decide them
-// alike: the same claims, parts and hidden count.
+// alike: the same claims, parts and hidden count. With a claim set aside
+// (SetAside, as hc-verify does with "hc_policy"), what it decides must be
+// the same again, the claim's text parsing to the claim.
 //
 // Input: lines. The first is the payload's JSON text, the others are the
 // disclosures' JSON texts (base64url-encoded here). In the payload, "@N"
@@ -9,8 +11,14 @@
 // reach real references, not only digests nothing matches.
 #include <hc/ces/sdjwt.h>
 #include <hc/core/error.h>
+#include <hc/json/json.h>
 
 #include <cstdlib>
+
+namespace {
+void check_aside(const std::string& payload, const std::vector<std::string>& disclosures,
+                 const hc::ces::SdJwtLimits& limits);
+}
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -38,6 +46,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   hc::ces::SdJwtLimits limits;
   limits.max_bytes = 1u << 20;
   limits.max_depth = 24;  // small enough that the fuzzer reaches it
+  check_aside(payload, disclosures, limits);
   hc::ces::Processed fast;
   if (!hc::ces::process_text(payload, disclosures, limits, fast)) return 0;
   hc::ces::Processed slow;
@@ -56,3 +65,38 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       std::abort();
   return 0;
 }
+
+namespace {
+
+/// process_text with "hc_policy" set aside, against process_text without.
+void check_aside(const std::string& payload, const std::vector<std::string>& disclosures,
+                 const hc::ces::SdJwtLimits& limits) {
+  hc::ces::SetAside aside;
+  aside.name = "hc_policy";
+  hc::ces::Processed with;
+  if (!hc::ces::process_text(payload, disclosures, limits, with, aside)) return;
+  hc::json::Value claim;
+  if (aside.found) {
+    try {
+      claim = hc::json::parse(aside.text, "fuzz", {.max_bytes = limits.max_bytes, .max_depth = limits.max_depth});
+    } catch (const hc::Error&) {
+      return;  // (as if process_text had returned false)
+    }
+  }
+  hc::ces::Processed whole;
+  if (!hc::ces::process_text(payload, disclosures, limits, whole)) std::abort();  // decided what it leaves
+  auto it = whole.claims.find("hc_policy");
+  if ((it != whole.claims.end()) != aside.found) std::abort();
+  if (aside.found) {
+    if (*it != claim || hc::json::dump(*it, false) != hc::json::dump(claim, false)) std::abort();
+    whole.claims.erase(it);
+  }
+  if (with.claims != whole.claims || with.hidden != whole.hidden || with.parts.size() != whole.parts.size())
+    std::abort();
+  for (size_t i = 0; i < with.parts.size(); ++i)
+    if (with.parts[i].pointer != whole.parts[i].pointer || with.parts[i].parent != whole.parts[i].parent ||
+        with.parts[i].is_array_element != whole.parts[i].is_array_element)
+      std::abort();
+}
+
+}  // namespace
