@@ -13,7 +13,8 @@ node "$srv/fhir-server.js" --port-file port < hold > server.log 2>&1 &
 server=$!
 exec 9> hold
 trap 'exec 9>&-; kill $server 2>/dev/null || true; wait $server 2>/dev/null || true; rm -rf "$T"' EXIT
-for _ in $(seq 100); do [ -s port ] && break; sleep 0.1; done
+# (Up to 60 s: node loads the router slowly on a busy 2-core machine.)
+for _ in $(seq 600); do [ -s port ] && break; sleep 0.1; done
 [ -s port ] || { cat server.log >&2; fail "FHIR server did not start"; }
 # Loopback only: never through a proxy.
 export no_proxy="127.0.0.1${no_proxy:+,$no_proxy}" NO_PROXY="127.0.0.1${NO_PROXY:+,$NO_PROXY}"
