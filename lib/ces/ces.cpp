@@ -981,9 +981,8 @@ void process_parts(const SdJwt& sd, Document& doc, const SdJwtLimits& limits) {
 }
 
 /// After either path: doc.payload gets the claims outside the resource and
-/// doc.processed.claims just {"fhir": resource}, so that nothing is copied;
-/// the signed policy is read.
-void finish_parts(Document& doc) {
+/// doc.processed.claims just {"fhir": resource}, so that nothing is copied.
+void split_resource(Document& doc) {
   auto& claims = doc.processed.claims.get_ref<json::Value::object_t&>();
   auto r = claims.find(k_resource_claim);
   if (r == claims.end() || !r->second.is_object())
@@ -992,6 +991,11 @@ void finish_parts(Document& doc) {
   resource_only.get_ref<json::Value::object_t&>().insert(claims.extract(r));
   doc.payload = std::move(doc.processed.claims);
   doc.processed.claims = std::move(resource_only);
+}
+
+/// split_resource, then the signed policy is read.
+void finish_parts(Document& doc) {
+  split_resource(doc);
   auto pol = doc.payload.find("hc_policy");
   if (pol == doc.payload.end()) throw invalid("not an hc EMR: no \"hc_policy\" claim");
   doc.policy = signed_policy(*pol);
@@ -1000,14 +1004,7 @@ void finish_parts(Document& doc) {
 /// finish_parts after process_fast_aside: the claim set aside is the
 /// cached one (the same text) or `claim`, parsed from it.
 void finish_parts_aside(Document& doc, const SetAside& aside, const json::Value& claim) {
-  auto& claims = doc.processed.claims.get_ref<json::Value::object_t&>();
-  auto r = claims.find(k_resource_claim);
-  if (r == claims.end() || !r->second.is_object())
-    throw invalid("not an hc EMR: no \"fhir\" claim holding a resource");
-  json::Value resource_only = json::Value::object();
-  resource_only.get_ref<json::Value::object_t&>().insert(claims.extract(r));
-  doc.payload = std::move(doc.processed.claims);
-  doc.processed.claims = std::move(resource_only);
+  split_resource(doc);
   if (!aside.found) throw invalid("not an hc EMR: no \"hc_policy\" claim");
   auto& cache = signed_policy_cache();
   if (cache.policy && aside.text == cache.claim_text) {
