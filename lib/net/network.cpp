@@ -68,6 +68,15 @@ struct AddrInfo {
 
 }  // namespace
 
+bool connected_to_itself(int fd) {
+  sockaddr_storage local{}, remote{};
+  socklen_t local_len = sizeof local, remote_len = sizeof remote;
+  if (getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) != 0 ||
+      getpeername(fd, reinterpret_cast<sockaddr*>(&remote), &remote_len) != 0)
+    return false;
+  return local_len == remote_len && std::memcmp(&local, &remote, local_len) == 0;
+}
+
 struct Network::Conn {
   int fd = -1;
   std::string address;
@@ -124,6 +133,11 @@ void Network::connect(const std::string& host, uint16_t port, std::optional<cryp
     if (fd < 0) continue;
     set_nonblocking(fd);
     int rc = ::connect(fd, a->ai_addr, a->ai_addrlen);
+    if (rc == 0 && connected_to_itself(fd)) {
+      last = "connected to itself (nothing listens there)";
+      ::close(fd);
+      continue;
+    }
     if (rc == 0 || errno == EINPROGRESS) {
       add_conn(fd, true, host + ":" + std::to_string(port), expected, rc != 0);
       return;
@@ -323,6 +337,10 @@ void Network::run_once(int timeout_ms) {
         getsockopt(c.fd, SOL_SOCKET, SO_ERROR, &err, &len);
         if (err != 0) {
           close_conn(c, std::string("connect failed: ") + std::strerror(err));
+          continue;
+        }
+        if (connected_to_itself(c.fd)) {
+          close_conn(c, "connect failed: connected to itself (nothing listens there)");
           continue;
         }
         c.connecting = false;

@@ -18,6 +18,13 @@
 
 namespace hc::net {
 
+/// Whether connected TCP socket `fd` is connected to itself (the same
+/// address and port at both ends). Dialling a port on this host that
+/// nothing listens on can pick that very port for the dialling end (TCP
+/// simultaneous open), and the socket then holds the port that its owner
+/// needs to listen on when it starts; Network closes such links at once.
+bool connected_to_itself(int fd);
+
 struct PeerStatus {
   PeerInfo info;
   std::string address;  ///< "host:port" of the remote end

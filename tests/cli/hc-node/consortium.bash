@@ -8,12 +8,39 @@ cleanup_nodes() {
 }
 trap 'cleanup_nodes; rm -rf "$T"' EXIT
 
-# free_ports N: N distinct TCP ports that are free now.
+# free_ports N: N distinct TCP ports that are free now, below the kernel's
+# ephemeral range: a port taken from that range (bind to port 0) can be
+# given to another socket's outgoing connection (the nodes' own, to their
+# peers) before the node that is to listen on it starts. Ports are handed
+# out in turn from a counter shared by the tests running at once (under a
+# lock), so two tests never get the same port either.
 free_ports() { python3 -c '
-import socket,sys
-ss=[socket.socket() for _ in range(int(sys.argv[1]))]
-for s in ss: s.bind(("127.0.0.1",0))
-print(" ".join(str(s.getsockname()[1]) for s in ss))' "$1"; }
+import fcntl,os,random,socket,sys
+n=int(sys.argv[1])
+low=int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
+lo,hi=10000,min(low,32768)
+if hi-lo<1000:
+    ss=[socket.socket() for _ in range(n)]
+    for s in ss: s.bind(("127.0.0.1",0))
+    print(" ".join(str(s.getsockname()[1]) for s in ss)); sys.exit()
+with open(os.path.join(os.environ.get("TMPDIR","/tmp"),"hc-test-ports"),"a+") as f:
+    fcntl.flock(f,fcntl.LOCK_EX)
+    f.seek(0)
+    t=f.read().strip()
+    p=int(t) if t.isdigit() and lo<=int(t)<hi else random.randrange(lo,hi)
+    out=[]
+    for _ in range(hi-lo):
+        if len(out)==n: break
+        s=socket.socket()
+        try:
+            s.bind(("127.0.0.1",p)); out.append(p)
+        except OSError:
+            pass
+        finally:
+            s.close()
+        p=p+1 if p+1<hi else lo
+    f.seek(0); f.truncate(); f.write(str(p))
+print(" ".join(map(str,out)))' "$1"; }
 
 # consortium N [BLOCK_INTERVAL_MS]: keys org1..orgN, genesis.json, n1.json..nN.json.
 consortium() {

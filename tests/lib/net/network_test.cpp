@@ -219,3 +219,39 @@ TEST_CASE("Network: connecting to a closed port is reported") {
   REQUIRE(run_until({&a}, [&] { return !a.refused.empty(); }));
   CHECK_THAT(a.refused[0], Catch::Contains("connect"));
 }
+
+TEST_CASE("a socket connected to itself is told apart from a real link") {
+  // Bound to a port nothing listens on, then connected to that same
+  // address: Linux completes it as a simultaneous open with itself, which
+  // is what a node's dialler can stumble into for a peer that is down.
+  int s = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(s >= 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  socklen_t len = sizeof a;
+  REQUIRE(::getsockname(s, reinterpret_cast<sockaddr*>(&a), &len) == 0);
+  REQUIRE(::connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  CHECK(connected_to_itself(s));
+  ::close(s);
+  // A real link, to a listener: not itself, at either end.
+  int l = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in b{};
+  b.sin_family = AF_INET;
+  b.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  REQUIRE(::bind(l, reinterpret_cast<sockaddr*>(&b), sizeof b) == 0);
+  REQUIRE(::listen(l, 1) == 0);
+  len = sizeof b;
+  REQUIRE(::getsockname(l, reinterpret_cast<sockaddr*>(&b), &len) == 0);
+  int c = ::socket(AF_INET, SOCK_STREAM, 0);
+  REQUIRE(::connect(c, reinterpret_cast<sockaddr*>(&b), sizeof b) == 0);
+  int d = ::accept(l, nullptr, nullptr);
+  REQUIRE(d >= 0);
+  CHECK_FALSE(connected_to_itself(c));
+  CHECK_FALSE(connected_to_itself(d));
+  CHECK_FALSE(connected_to_itself(l));  // not connected at all
+  ::close(c);
+  ::close(d);
+  ::close(l);
+}
