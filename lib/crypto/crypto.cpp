@@ -65,17 +65,18 @@ Hash256 Sha256::final() {
 
 void Sha256::final(uint8_t* out) { m_impl->hash->final(out); }
 
-Hash256 sha256(const uint8_t* data, size_t n) {
-  thread_local Sha256 hasher;
-  return hasher.update(data, n).final();
-}
-
-Hash256 sha256(std::string_view data) { return sha256(as_bytes(data), data.size()); }
-
 void sha256(const uint8_t* data, size_t n, uint8_t* out) {
   thread_local Sha256 hasher;
   hasher.update(data, n).final(out);
 }
+
+Hash256 sha256(const uint8_t* data, size_t n) {
+  Hash256 out;
+  sha256(data, n, out.data());
+  return out;
+}
+
+Hash256 sha256(std::string_view data) { return sha256(as_bytes(data), data.size()); }
 
 Hash256 hmac_sha256(const uint8_t* key, size_t key_len, std::string_view data) {
   auto mac = Botan::MessageAuthenticationCode::create_or_throw("HMAC(SHA-256)");
