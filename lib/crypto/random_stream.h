@@ -2,8 +2,10 @@
 // salts and decoys): one 256-bit key drawn from the system RNG, expanded
 // with the ChaCha20 stream cipher (libsodium, RFC 8439 ChaCha20, a fresh
 // nonce for every block of output) — the construction of libsodium's own
-// randombytes and of arc4random. The system RNG is asked once per stream
-// instead of reading the kernel's generator for every byte.
+// randombytes and of arc4random. Each stream's key is 32 bytes of the
+// system RNG's output, read ahead 1 KiB at a time per thread into memory
+// that a fork() child sees wiped (see KeyPool in random_stream.cpp); the
+// kernel's generator is not read for every byte, nor for every stream.
 #pragma once
 
 #include <array>
@@ -14,7 +16,7 @@ namespace hc::crypto {
 
 class RandomStream {
  public:
-  /// Draws the key from the system RNG (Error{internal} if it fails).
+  /// Takes its key from the system RNG (Error{internal} if it fails).
   RandomStream();
   ~RandomStream();  ///< wipes the key and the unused output
   RandomStream(const RandomStream&) = delete;
