@@ -508,7 +508,7 @@ class Framer {
   /// way the standard says, not only look like they were.
   /// `k` of them appended to `out`.
   void decoys(size_t k, std::vector<crypto::Hash256>& out) {
-    for (; k > 0; --k) crypto::sha256(m_rng.take(16), 16, out.emplace_back().data());
+    for (; k > 0; --k) crypto::sha256_of_16(m_rng.take(16), out.emplace_back().data());
   }
 
   /// k < "_sd" in RFC 8785 order. Against an ASCII name, UTF-16 order is

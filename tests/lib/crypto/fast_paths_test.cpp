@@ -6,7 +6,11 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace hc::crypto;
 
@@ -68,4 +72,72 @@ TEST_CASE("RandomStream gives fresh bytes per stream and uniform indices in rang
   }
   CHECK(above_half > 850);
   CHECK(above_half < 1150);
+}
+
+TEST_CASE("sha256_of_16 is SHA-256 of 16 bytes") {
+  // FIPS 180-4 by way of a value any SHA-256 gives: 16 zero bytes.
+  uint8_t zeros[16] = {}, out[32];
+  sha256_of_16(zeros, out);
+  CHECK(hex(out, 32) == "374708fff7719dd5979ec875d56cd2286f6d3cf7ec317a3b25632aab28ec37bb");
+  // Every byte value in every position, and random inputs, against sha256().
+  for (size_t pos = 0; pos < 16; ++pos) {
+    for (unsigned v = 0; v < 256; ++v) {
+      uint8_t in[16] = {};
+      in[pos] = static_cast<uint8_t>(v);
+      sha256_of_16(in, out);
+      REQUIRE(std::equal(out, out + 32, sha256(in, 16).begin()));
+    }
+  }
+  for (int i = 0; i < 2000; ++i) {
+    auto in = random_bytes(16);
+    sha256_of_16(in.data(), out);
+    REQUIRE(std::equal(out, out + 32, sha256(in.data(), 16).begin()));
+  }
+}
+
+TEST_CASE("RandomStream keys are never shared with a forked child") {
+  // Streams take their keys from a per-thread pool of system-RNG output.
+  // After fork() the child must not hand out the keys the parent will: a
+  // child that inherited the pool would start a stream exactly like the
+  // parent's next one.
+  { RandomStream warm; }  // the parent's pool now holds keys
+  int fds[2];
+  REQUIRE(pipe(fds) == 0);
+  pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    uint8_t child[32] = {};
+    try {
+      RandomStream r;
+      r.fill(child, sizeof child);
+    } catch (...) {
+      _exit(2);
+    }
+    _exit(write(fds[1], child, sizeof child) == sizeof child ? 0 : 1);
+  }
+  close(fds[1]);
+  uint8_t child[32] = {}, parent[32] = {};
+  RandomStream r;
+  r.fill(parent, sizeof parent);
+  size_t got = 0;
+  while (got < sizeof child) {
+    ssize_t k = read(fds[0], child + got, sizeof child - got);
+    if (k <= 0) break;
+    got += static_cast<size_t>(k);
+  }
+  close(fds[0]);
+  int status = 0;
+  REQUIRE(waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+  REQUIRE(got == sizeof child);
+  CHECK(!std::equal(child, child + 32, parent));
+  // And a thread's streams never repeat a key either.
+  std::set<std::string> firsts;
+  for (int i = 0; i < 100; ++i) {  // past the end of one pool (32 keys)
+    RandomStream s;
+    std::string a(32, '\0');
+    s.fill(reinterpret_cast<uint8_t*>(a.data()), a.size());
+    CHECK(firsts.insert(a).second);
+  }
 }
