@@ -508,7 +508,14 @@ class Framer {
   /// way the standard says, not only look like they were.
   /// `k` of them appended to `out`.
   void decoys(size_t k, std::vector<crypto::Hash256>& out) {
-    for (; k > 0; --k) crypto::sha256_of_16(m_rng.take(16), out.emplace_back().data());
+    static_assert(sizeof(crypto::Hash256) == 32);
+    while (k > 0) {
+      const size_t now = std::min<size_t>(k, 4);  // take() gives at most 64 bytes
+      const size_t at = out.size();
+      out.resize(at + now);
+      crypto::sha256_of_16(m_rng.take(16 * now), now, out[at].data());
+      k -= now;
+    }
   }
 
   /// k < "_sd" in RFC 8785 order. Against an ASCII name, UTF-16 order is

@@ -71,7 +71,7 @@ void sha256(const uint8_t* data, size_t n, uint8_t* out) {
   hasher.update(data, n).final(out);
 }
 
-void sha256_of_16(const uint8_t* data, uint8_t* out) {
+void sha256_of_16(const uint8_t* data, size_t count, uint8_t* out) {
   // A 16-byte message is one block once padded (FIPS 180-4 §5.1.1: the
   // message, the bit 1, zeros, and the length in bits, 128, in the last 8
   // bytes), so its digest is one call of Botan's compression function from
@@ -83,19 +83,21 @@ void sha256_of_16(const uint8_t* data, uint8_t* out) {
                                             0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
   thread_local Botan::secure_vector<uint32_t> state(8);
   uint8_t block[64] = {};
-  std::memcpy(block, data, 16);
   block[16] = 0x80;
   block[63] = 128;
-  std::memcpy(state.data(), k_initial, sizeof k_initial);
-  Botan::SHA_256::compress_digest(state, block, 1);
-  secure_zero(block, 16);  // as Botan wipes its block buffer
-  for (size_t i = 0; i < 8; ++i) {
-    const uint32_t w = state[i];
-    out[4 * i] = static_cast<uint8_t>(w >> 24);
-    out[4 * i + 1] = static_cast<uint8_t>(w >> 16);
-    out[4 * i + 2] = static_cast<uint8_t>(w >> 8);
-    out[4 * i + 3] = static_cast<uint8_t>(w);
+  for (size_t k = 0; k < count; ++k, data += 16, out += 32) {
+    std::memcpy(block, data, 16);
+    std::memcpy(state.data(), k_initial, sizeof k_initial);
+    Botan::SHA_256::compress_digest(state, block, 1);
+    for (size_t i = 0; i < 8; ++i) {
+      const uint32_t w = state[i];
+      out[4 * i] = static_cast<uint8_t>(w >> 24);
+      out[4 * i + 1] = static_cast<uint8_t>(w >> 16);
+      out[4 * i + 2] = static_cast<uint8_t>(w >> 8);
+      out[4 * i + 3] = static_cast<uint8_t>(w);
+    }
   }
+  secure_zero(block, 16);  // as Botan wipes its block buffer
 }
 
 Hash256 sha256(const uint8_t* data, size_t n) {

@@ -53,10 +53,11 @@ Hash256 sha256(const uint8_t* data, size_t n);
 /// The same, written to out[0..32): for digests that go straight into a
 /// buffer (a copy of a just-returned digest waits for its stores).
 void sha256(const uint8_t* data, size_t n, uint8_t* out);
-/// SHA-256 of exactly 16 bytes (an SD-JWT decoy's random number), written
-/// to out[0..32): the same digest as sha256(data, 16, out), for callers that
-/// make dozens per document.
-void sha256_of_16(const uint8_t* data, uint8_t* out);
+/// SHA-256 of each of `count` 16-byte messages (SD-JWT decoys' random
+/// numbers) at data[16 i], written to out[32 i..32 i + 32): the digests
+/// sha256(data + 16 i, 16, ...) gives, for callers that make dozens per
+/// document.
+void sha256_of_16(const uint8_t* data, size_t count, uint8_t* out);
 
 /// Incremental SHA-256, for streams and Merkle hashing without copies.
 class Sha256 {

@@ -77,21 +77,25 @@ TEST_CASE("RandomStream gives fresh bytes per stream and uniform indices in rang
 TEST_CASE("sha256_of_16 is SHA-256 of 16 bytes") {
   // FIPS 180-4 by way of a value any SHA-256 gives: 16 zero bytes.
   uint8_t zeros[16] = {}, out[32];
-  sha256_of_16(zeros, out);
+  sha256_of_16(zeros, 1, out);
   CHECK(hex(out, 32) == "374708fff7719dd5979ec875d56cd2286f6d3cf7ec317a3b25632aab28ec37bb");
   // Every byte value in every position, and random inputs, against sha256().
   for (size_t pos = 0; pos < 16; ++pos) {
     for (unsigned v = 0; v < 256; ++v) {
       uint8_t in[16] = {};
       in[pos] = static_cast<uint8_t>(v);
-      sha256_of_16(in, out);
+      sha256_of_16(in, 1, out);
       REQUIRE(std::equal(out, out + 32, sha256(in, 16).begin()));
     }
   }
-  for (int i = 0; i < 2000; ++i) {
-    auto in = random_bytes(16);
-    sha256_of_16(in.data(), out);
-    REQUIRE(std::equal(out, out + 32, sha256(in.data(), 16).begin()));
+  // Many at once, each its own digest.
+  for (size_t count : {0, 1, 2, 3, 4, 5, 64}) {
+    auto in = random_bytes(16 * count);
+    std::vector<uint8_t> many(32 * count + 1, 0xA5);
+    sha256_of_16(in.data(), count, many.data());
+    for (size_t i = 0; i < count; ++i)
+      REQUIRE(std::equal(many.begin() + 32 * i, many.begin() + 32 * i + 32, sha256(in.data() + 16 * i, 16).begin()));
+    CHECK(many.back() == 0xA5);  // nothing past the last digest
   }
 }
 
