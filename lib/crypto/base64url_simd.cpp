@@ -140,10 +140,14 @@ __attribute__((target("avx2"))) char* write_avx2(char* o, const uint8_t* d, size
   return write_portable(o, d, n);
 }
 
+#ifdef __x86_64__  // 64-bit masks
+#define HC_B64_VBMI_PATH 1
 // GCC 12 warns about the unmasked AVX-512 intrinsics themselves (their
 // _mm512_undefined_epi32() operand), wrongly.
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 #define HC_B64_VBMI __attribute__((target("avx512f,avx512bw,avx512vl,avx512vbmi,bmi2")))
 
 /// 48 bytes (bytes 0..47 of `in`; the rest ignored) to 64 characters, the
@@ -193,7 +197,10 @@ HC_B64_VBMI char* write_vbmi(char* o, const uint8_t* d, size_t n) {
   for (; n >= 64; n -= 48, d += 48, o += 64) _mm512_storeu_si512(o, encode_vbmi(_mm512_loadu_si512(d)));
   return write_short_vbmi(o, d, n);
 }
+#if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic pop
+#endif
+#endif  // __x86_64__
 #endif
 
 using WriteFn = char* (*)(char*, const uint8_t*, size_t);
@@ -203,9 +210,11 @@ enum class Path { portable, avx2, vbmi };
 Path best_path() {
 #ifdef HC_B64_X86
   __builtin_cpu_init();
+#ifdef HC_B64_VBMI_PATH
   if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("bmi2"))
     return Path::vbmi;
+#endif
   if (__builtin_cpu_supports("avx2")) return Path::avx2;
 #endif
   return Path::portable;
@@ -213,8 +222,10 @@ Path best_path() {
 
 WriteFn write_fn(Path p) {
   switch (p) {
-#ifdef HC_B64_X86
+#ifdef HC_B64_VBMI_PATH
     case Path::vbmi: return write_vbmi;
+#endif
+#ifdef HC_B64_X86
     case Path::avx2: return write_avx2;
 #endif
     default: return write_portable;
