@@ -2,11 +2,11 @@
 // base64url_append (crypto.h): the same text as base64url(), written
 // straight into the caller's memory, 48 input bytes per step with AVX-512
 // VBMI or 24 with AVX2 when the CPU has them (chosen on the first call; the
-// portable loop otherwise and for AVX2's tail). Decoding (unbase64url*, crypto.h) reads 32 characters per
-// step the same way and leaves the rest, and every block holding a
-// character outside the alphabet, to the strict portable decoder. An
-// encoding, not cryptography: like every table-driven base64, its memory
-// accesses depend on the data.
+// portable loop otherwise and for AVX2's tail). Decoding (unbase64url*,
+// crypto.h) reads 32 characters per step with AVX2 and leaves the rest, and
+// every block holding a character outside the alphabet, to the strict
+// portable decoder. An encoding, not cryptography: like every table-driven
+// base64, its memory accesses depend on the data.
 #pragma once
 
 #include <cstddef>
