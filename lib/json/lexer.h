@@ -131,11 +131,18 @@ class Lexer {
 
   /// At the opening quote: appends the decoded string to `out`. Runs of
   /// plain ASCII are skipped sixteen bytes at a time; the byte that ends a
-  /// run is looked at here. `escaped` is set when the text had an escape.
+  /// run is looked at here. `escaped` is set when the text had an escape,
+  /// `high` when it had a character from U+E000 (raw or escaped), the only
+  /// ones whose UTF-8 byte order may differ from UTF-16 order.
   bool string(std::string& out, bool& escaped) {
+    bool high;
+    return string(out, escaped, high);
+  }
+  bool string(std::string& out, bool& escaped, bool& high) {
     ++m_p;
     const char* run = m_p;
     escaped = false;
+    high = false;
     for (;;) {
       m_p += scan::plain_ascii_prefix(m_p, static_cast<size_t>(m_end - m_p));
       if (m_p == m_end) return false;
@@ -153,6 +160,7 @@ class Lexer {
       if (c >= 0x80) {
         size_t n = utf8_length();
         if (!n) return false;
+        high |= c >= 0xEE;
         m_p += n;
         continue;
       }
@@ -182,6 +190,7 @@ class Lexer {
             if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           }
+          high |= cp >= 0xE000;
           put_utf8(out, cp);
           break;
         }

@@ -63,7 +63,14 @@ class Tape {
   std::vector<Node> m_nodes;
   std::vector<Index> m_members;  ///< every object's name nodes, sorted, one run per object
   std::string m_arena;           ///< decoded strings and canonical number text
-  std::vector<Index> m_open;     ///< while reading: names of the objects not yet closed
+  /// While reading: the names of the objects not yet closed, each with its
+  /// first eight bytes as a big-endian number (zero-padded), which orders
+  /// two names as their bytes do whenever the two numbers differ.
+  struct OpenName {
+    uint64_t key;
+    Index node;
+  };
+  std::vector<OpenName> m_open;
 };
 
 /// Appends the RFC 8785 form of node `i` (what canonical_append writes for
