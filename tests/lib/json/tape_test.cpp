@@ -311,3 +311,20 @@ TEST_CASE("the tape sorts members by UTF-16 code units and refuses duplicate nam
     check_members(names, rng() % 2);
   }
 }
+
+TEST_CASE("the tape reads strings with each kind of byte at each position") {
+  // The string scanner looks at sixteen bytes at a time, then fewer near
+  // the end of the text: every byte that ends a run of plain ASCII, at
+  // every position of a string, the string at every distance from the end.
+  const std::string stops[] = {"\"",     "\\",       "\\\"",     "\\u00e9", "\x01",     "\x1f", "\x7f",
+                               "\xc3\xa9", "\xee\x80\x80", "\xf0\x9f\x98\x80", "\xc3",  "\x80", "\xff", " ~"};
+  for (const std::string& stop : stops)
+    for (size_t at = 0; at < 40; ++at)
+      for (size_t after : {0u, 1u, 7u, 15u, 16u, 17u, 40u}) {
+        std::string doc = "[\"" + std::string(at, 'a') + stop + std::string(after, 'b') + "\"" + "]";
+        INFO(doc);
+        CHECK(by_tape(doc, {}) == by_dom(doc, {}));
+        std::string spaced = doc + std::string(after, ' ');
+        CHECK(by_tape(spaced, {}) == by_dom(spaced, {}));
+      }
+}
