@@ -27,11 +27,18 @@ class TapeReader : detail::Lexer {
   using Node = Tape::Node;
   using Kind = Tape::Kind;
 
+  /// A new node. The node array only grows (by doubling, out of line), so
+  /// that a push is a compare and a store.
   Tape::Index push(Kind kind) {
-    m_tape.m_nodes.push_back(Node{kind, false, 0, 0, 0, 0});
-    return static_cast<Tape::Index>(m_tape.m_nodes.size() - 1);
+    Tape::Index i = m_tape.m_used;
+    if (i == m_tape.m_nodes.size()) [[unlikely]]
+      grow();
+    m_tape.m_nodes[i] = Node{kind, false, 0, 0, 0, 0};
+    m_tape.m_used = i + 1;
+    return i;
   }
-  void close(Tape::Index i) { m_tape.m_nodes[i].next = static_cast<uint32_t>(m_tape.m_nodes.size()); }
+  [[gnu::noinline]] void grow() { m_tape.m_nodes.resize(std::max<size_t>(64, 2 * m_tape.m_nodes.size())); }
+  void close(Tape::Index i) { m_tape.m_nodes[i].next = m_tape.m_used; }
   /// Makes [off, end of arena) node i's text.
   void set_text(Tape::Index i, size_t off) {
     m_tape.m_nodes[i].off = static_cast<uint32_t>(off);
@@ -139,7 +146,7 @@ class TapeReader : detail::Lexer {
   /// set when the name's UTF-8 byte order may differ from UTF-16 order.
   bool name(bool& utf16) {
     const char* quoted = m_p + 1;
-    auto node = static_cast<Tape::Index>(m_tape.m_nodes.size());
+    Tape::Index node = m_tape.m_used;
     bool escaped, high;
     if (!string_node(escaped, high)) return false;
     utf16 |= high;
@@ -207,9 +214,7 @@ class TapeReader : detail::Lexer {
     auto& members = m_tape.m_members;
     node.off = static_cast<uint32_t>(members.size());
     node.size = static_cast<uint32_t>(n);
-    members.resize(members.size() + n);
-    Tape::Index* out = members.data() + node.off;
-    for (size_t k = 0; k < n; ++k) out[k] = f[k].node;
+    for (size_t k = 0; k < n; ++k) members.push_back(f[k].node);
     open.resize(base);
     close(self);
     return true;
@@ -230,7 +235,7 @@ class TapeReader : detail::Lexer {
 };
 
 bool Tape::read(std::string_view text, const Limits& limits) {
-  m_nodes.clear();
+  m_used = 0;
   m_members.clear();
   m_arena.clear();
   m_open.clear();

@@ -60,7 +60,8 @@ class Tape {
     uint32_t off;   ///< leaves: text in m_arena; objects: first slot in m_members
     uint32_t len;
   };
-  std::vector<Node> m_nodes;
+  std::vector<Node> m_nodes;     ///< the first m_used; the rest is room kept from text to text
+  Index m_used = 0;
   std::vector<Index> m_members;  ///< every object's name nodes, sorted, one run per object
   std::string m_arena;           ///< decoded strings and canonical number text
   /// While reading: the names of the objects not yet closed, each with its
