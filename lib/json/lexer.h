@@ -170,11 +170,22 @@ class Lexer {
   }
   bool string(std::string& out, bool& escaped, bool& high) {
     ++m_p;
-    const char* run = m_p;
     escaped = false;
     high = false;
-    for (;;) {
-      m_p += string_run(m_p, m_end);
+    // Most strings are one plain run: that case inline, the rest not.
+    const char* run = m_p;
+    m_p += string_run(m_p, m_end);
+    if (m_p != m_end && *m_p == '"') [[likely]] {
+      out.append(run, static_cast<size_t>(m_p - run));
+      ++m_p;
+      return true;
+    }
+    return string_rest(out, run, escaped, high);
+  }
+
+  /// string() after its first run, which ended at m_p (not at a quote).
+  [[gnu::noinline]] bool string_rest(std::string& out, const char* run, bool& escaped, bool& high) {
+    for (;; m_p += string_run(m_p, m_end)) {
       if (m_p == m_end) return false;
       auto c = static_cast<unsigned char>(*m_p);
       if (c == '"') {
