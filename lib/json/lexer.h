@@ -49,8 +49,8 @@ class Lexer {
  protected:
   explicit Lexer(std::string_view text) : m_p(text.data()), m_end(text.data() + text.size()) {}
 
-  /// (One compare for the byte that ends the run, which is most often
-  /// the only byte looked at: every whitespace byte is at most ' '.)
+  /// Skips whitespace. Every whitespace byte is at most ' ', so the byte
+  /// that ends the run (most often the only one looked at) costs one compare.
   void ws() {
     while (m_p != m_end && static_cast<unsigned char>(*m_p) <= ' ' &&
            (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
@@ -160,8 +160,8 @@ class Lexer {
   }
 
   /// At the opening quote: appends the decoded string to `out`. Runs of
-  /// plain ASCII are skipped sixteen bytes at a time (string_run); the byte that ends a
-  /// run is looked at here. `escaped` is set when the text had an escape,
+  /// plain ASCII are skipped sixteen bytes at a time (string_run); the byte
+  /// that ends a run is looked at here. `escaped` is set when the text had an escape,
   /// `high` when it had a character from U+E000 (raw or escaped), the only
   /// ones whose UTF-8 byte order may differ from UTF-16 order.
   bool string(std::string& out, bool& escaped) {
