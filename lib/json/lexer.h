@@ -14,7 +14,33 @@
 #include <string>
 #include <string_view>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace hc::json::detail {
+
+/// The length of the leading run of [p, end) that a JSON string holds as it
+/// is: no '"', '\\', control character or byte from 0x80. It may stop
+/// early, at 0x7F (the scalar route); the caller steps over what it accepts.
+/// SSE2 is part of x86-64, so that route needs no check at run time.
+inline size_t string_run(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const char* start = p;
+  const __m128i space = _mm_set1_epi8(0x20), quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\');
+  for (; end - p >= 16; p += 16) {
+    __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // A signed compare: bytes from 0x80 are negative, so below ' ' too.
+    __m128i stop = _mm_or_si128(_mm_cmplt_epi8(x, space),
+                                _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, backslash)));
+    if (int m = _mm_movemask_epi8(stop))
+      return static_cast<size_t>(p - start) + static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(m)));
+  }
+  return static_cast<size_t>(p - start) + scan::plain_ascii_prefix(p, static_cast<size_t>(end - p));
+#else
+  return scan::plain_ascii_prefix(p, static_cast<size_t>(end - p));
+#endif
+}
 
 /// Reads RFC 8259 tokens from [m_p, m_end). Every reader returns false on
 /// anything it does not accept; the caller then gives up on the fast path
@@ -23,8 +49,12 @@ class Lexer {
  protected:
   explicit Lexer(std::string_view text) : m_p(text.data()), m_end(text.data() + text.size()) {}
 
+  /// Skips whitespace. Every whitespace byte is at most ' ', so the byte
+  /// that ends the run (most often the only one looked at) costs one compare.
   void ws() {
-    while (m_p != m_end && (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t')) ++m_p;
+    while (m_p != m_end && static_cast<unsigned char>(*m_p) <= ' ' &&
+           (*m_p == ' ' || *m_p == '\n' || *m_p == '\r' || *m_p == '\t'))
+      ++m_p;
   }
 
   bool literal(const char* word, size_t n) {
@@ -130,14 +160,32 @@ class Lexer {
   }
 
   /// At the opening quote: appends the decoded string to `out`. Runs of
-  /// plain ASCII are skipped sixteen bytes at a time; the byte that ends a
-  /// run is looked at here. `escaped` is set when the text had an escape.
+  /// plain ASCII are skipped sixteen bytes at a time (string_run); the byte
+  /// that ends a run is looked at here. `escaped` is set when the text had an escape,
+  /// `high` when it had a character from U+E000 (raw or escaped), the only
+  /// ones whose UTF-8 byte order may differ from UTF-16 order.
   bool string(std::string& out, bool& escaped) {
+    bool high;
+    return string(out, escaped, high);
+  }
+  bool string(std::string& out, bool& escaped, bool& high) {
     ++m_p;
-    const char* run = m_p;
     escaped = false;
-    for (;;) {
-      m_p += scan::plain_ascii_prefix(m_p, static_cast<size_t>(m_end - m_p));
+    high = false;
+    // Most strings are one plain run: that case inline, the rest not.
+    const char* run = m_p;
+    m_p += string_run(m_p, m_end);
+    if (m_p != m_end && *m_p == '"') [[likely]] {
+      out.append(run, static_cast<size_t>(m_p - run));
+      ++m_p;
+      return true;
+    }
+    return string_rest(out, run, escaped, high);
+  }
+
+  /// string() after its first run, which ended at m_p (not at a quote).
+  [[gnu::noinline]] bool string_rest(std::string& out, const char* run, bool& escaped, bool& high) {
+    for (;; m_p += string_run(m_p, m_end)) {
       if (m_p == m_end) return false;
       auto c = static_cast<unsigned char>(*m_p);
       if (c == '"') {
@@ -153,6 +201,7 @@ class Lexer {
       if (c >= 0x80) {
         size_t n = utf8_length();
         if (!n) return false;
+        high |= c >= 0xEE;
         m_p += n;
         continue;
       }
@@ -182,6 +231,7 @@ class Lexer {
             if (!hex4(lo) || lo < 0xDC00 || lo > 0xDFFF) return false;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
           }
+          high |= cp >= 0xE000;
           put_utf8(out, cp);
           break;
         }

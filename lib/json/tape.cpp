@@ -5,6 +5,8 @@
 #include "lexer.h"
 
 #include <algorithm>
+#include <bit>
+#include <cstring>
 #include <limits>
 
 namespace hc::json {
@@ -25,11 +27,18 @@ class TapeReader : detail::Lexer {
   using Node = Tape::Node;
   using Kind = Tape::Kind;
 
+  /// A new node. The node array only grows (by doubling, out of line), so
+  /// that a push is a compare and a store.
   Tape::Index push(Kind kind) {
-    m_tape.m_nodes.push_back(Node{kind, false, 0, 0, 0, 0});
-    return static_cast<Tape::Index>(m_tape.m_nodes.size() - 1);
+    Tape::Index i = m_tape.m_used;
+    if (i == m_tape.m_nodes.size()) [[unlikely]]
+      grow();
+    m_tape.m_nodes[i] = Node{kind, false, 0, 0, 0, 0};
+    m_tape.m_used = i + 1;
+    return i;
   }
-  void close(Tape::Index i) { m_tape.m_nodes[i].next = static_cast<uint32_t>(m_tape.m_nodes.size()); }
+  [[gnu::noinline]] void grow() { m_tape.m_nodes.resize(std::max<size_t>(64, 2 * m_tape.m_nodes.size())); }
+  void close(Tape::Index i) { m_tape.m_nodes[i].next = m_tape.m_used; }
   /// Makes [off, end of arena) node i's text.
   void set_text(Tape::Index i, size_t off) {
     m_tape.m_nodes[i].off = static_cast<uint32_t>(off);
@@ -57,10 +66,13 @@ class TapeReader : detail::Lexer {
   }
 
   bool string_node() {
+    bool escaped, high;
+    return string_node(escaped, high);
+  }
+  bool string_node(bool& escaped, bool& high) {
     Tape::Index i = push(Kind::string);
     size_t off = m_tape.m_arena.size();
-    bool escaped;
-    if (!string(m_tape.m_arena, escaped)) return false;
+    if (!string(m_tape.m_arena, escaped, high)) return false;
     set_text(i, off);
     // Without an escape in the text, no character of it needs one (the
     // lexer refuses raw controls, and '"' and '\' only come escaped).
@@ -124,31 +136,85 @@ class TapeReader : detail::Lexer {
   bool object(unsigned depth) {
     if (depth >= m_max_depth) return false;
     Tape::Index self = push(Kind::object);
-    auto& open = m_tape.m_open;
-    const size_t base = open.size();
-    return object_body([&] {
-      open.push_back(static_cast<Tape::Index>(m_tape.m_nodes.size()));
-      return string_node() && colon() && value(depth + 1);
-    }) && finish_object(self, base);
+    const size_t base = m_tape.m_open.size();
+    bool utf16 = false;
+    return object_body([&] { return name(utf16) && colon() && value(depth + 1); }) &&
+           finish_object(self, base, utf16);
+  }
+
+  /// A member's name: its string node, and its entry in m_open. `utf16` is
+  /// set when the name's UTF-8 byte order may differ from UTF-16 order.
+  bool name(bool& utf16) {
+    const char* quoted = m_p + 1;
+    Tape::Index node = m_tape.m_used;
+    bool escaped, high;
+    if (!string_node(escaped, high)) return false;
+    utf16 |= high;
+    const size_t n = m_tape.m_nodes[node].len;
+    uint64_t key = 0;
+    if (n) {
+      // Without an escape the name's bytes are the text's, which goes on
+      // past its closing quote; the bytes after the name are masked off.
+      unsigned char b[8] = {};
+      const char* from = quoted;
+      if (escaped || m_end - quoted < 8) {
+        std::memcpy(b, m_tape.text(node).data(), std::min<size_t>(n, 8));
+        from = reinterpret_cast<const char*>(b);
+      }
+      std::memcpy(&key, from, 8);
+      if constexpr (std::endian::native == std::endian::little) key = __builtin_bswap64(key);
+      if (n < 8) key &= ~uint64_t{0} << (64 - 8 * n);
+    }
+    m_tape.m_open.push_back({key, node});
+    return true;
+  }
+
+  /// Names in byte order, as a three-way compare: the keys decide unless
+  /// they are equal (the first eight bytes tie, or a name is shorter and
+  /// the other has NULs after it).
+  int compare(const Tape::OpenName& a, const Tape::OpenName& b) const {
+    if (a.key != b.key) return a.key < b.key ? -1 : 1;
+    return m_tape.text(a.node).compare(m_tape.text(b.node));
   }
 
   /// Sorts the object's names into RFC 8785 order and moves them to the
   /// member list; false on a duplicate name (parse() refuses those).
-  bool finish_object(Tape::Index self, size_t base) {
+  bool finish_object(Tape::Index self, size_t base, bool utf16) {
     auto& open = m_tape.m_open;
-    auto first = open.begin() + static_cast<ptrdiff_t>(base);
-    const Tape& t = m_tape;
-    if (std::any_of(first, open.end(), [&t](Tape::Index n) { return detail::sorts_differently_in_utf16(t.text(n)); }))
-      std::sort(first, open.end(), [&t](Tape::Index a, Tape::Index b) { return detail::utf16_less(t.text(a), t.text(b)); });
-    else
-      std::sort(first, open.end(), [&t](Tape::Index a, Tape::Index b) { return t.text(a) < t.text(b); });
-    if (std::adjacent_find(first, open.end(), [&t](Tape::Index a, Tape::Index b) { return t.text(a) == t.text(b); }) !=
-        open.end())
-      return false;
+    Tape::OpenName* f = open.data() + base;
+    const size_t n = open.size() - base;
+    if (utf16) {
+      const Tape& t = m_tape;
+      std::sort(f, f + n, [&t](const Tape::OpenName& a, const Tape::OpenName& b) {
+        return detail::utf16_less(t.text(a.node), t.text(b.node));
+      });
+      if (std::adjacent_find(f, f + n, [&t](const Tape::OpenName& a, const Tape::OpenName& b) {
+            return t.text(a.node) == t.text(b.node);
+          }) != f + n)
+        return false;
+    } else {
+      // Byte order: an insertion sort, which costs one compare per member
+      // when the members arrive in order and finds a duplicate where it
+      // would insert it (the names before it are sorted and distinct).
+      for (size_t k = 1; k < n; ++k) {
+        int c = compare(f[k - 1], f[k]);
+        if (c < 0) continue;
+        if (c == 0) return false;
+        Tape::OpenName x = f[k];
+        size_t j = k;
+        do {
+          f[j] = f[j - 1];
+          --j;
+        } while (j > 0 && (c = compare(x, f[j - 1])) < 0);
+        if (j > 0 && c == 0) return false;
+        f[j] = x;
+      }
+    }
     Node& node = m_tape.m_nodes[self];
-    node.off = static_cast<uint32_t>(m_tape.m_members.size());
-    node.size = static_cast<uint32_t>(open.size() - base);
-    m_tape.m_members.insert(m_tape.m_members.end(), first, open.end());
+    auto& members = m_tape.m_members;
+    node.off = static_cast<uint32_t>(members.size());
+    node.size = static_cast<uint32_t>(n);
+    for (size_t k = 0; k < n; ++k) members.push_back(f[k].node);
     open.resize(base);
     close(self);
     return true;
@@ -169,7 +235,7 @@ class TapeReader : detail::Lexer {
 };
 
 bool Tape::read(std::string_view text, const Limits& limits) {
-  m_nodes.clear();
+  m_used = 0;
   m_members.clear();
   m_arena.clear();
   m_open.clear();

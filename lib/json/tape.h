@@ -60,10 +60,18 @@ class Tape {
     uint32_t off;   ///< leaves: text in m_arena; objects: first slot in m_members
     uint32_t len;
   };
-  std::vector<Node> m_nodes;
+  std::vector<Node> m_nodes;     ///< the first m_used; the rest is room kept from text to text
+  Index m_used = 0;
   std::vector<Index> m_members;  ///< every object's name nodes, sorted, one run per object
   std::string m_arena;           ///< decoded strings and canonical number text
-  std::vector<Index> m_open;     ///< while reading: names of the objects not yet closed
+  /// While reading: the names of the objects not yet closed, each with its
+  /// first eight bytes as a big-endian number (zero-padded), which orders
+  /// two names as their bytes do whenever the two numbers differ.
+  struct OpenName {
+    uint64_t key;
+    Index node;
+  };
+  std::vector<OpenName> m_open;
 };
 
 /// Appends the RFC 8785 form of node `i` (what canonical_append writes for

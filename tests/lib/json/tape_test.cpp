@@ -8,9 +8,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <functional>
 #include <random>
+#include <string>
+#include <vector>
 
 namespace fs = std::filesystem;
 using hc::json::Tape;
@@ -169,4 +173,158 @@ TEST_CASE("the tape canonicalizes the JCS vectors and random documents as parse(
     INFO(doc);
     CHECK(by_tape(doc, {}) == by_dom(doc, {}));  // duplicates included: both refuse
   }
+}
+
+namespace {
+
+/// UTF-8 (well-formed) to UTF-16 code units, for an order computed apart
+/// from the library's.
+std::u16string utf16(std::string_view s) {
+  std::u16string out;
+  for (size_t i = 0; i < s.size();) {
+    auto b = [&](size_t k) { return static_cast<char32_t>(static_cast<unsigned char>(s[i + k])); };
+    char32_t cp;
+    size_t n;
+    if (b(0) < 0x80) cp = b(0), n = 1;
+    else if (b(0) < 0xE0) cp = (b(0) & 0x1F) << 6 | (b(1) & 0x3F), n = 2;
+    else if (b(0) < 0xF0) cp = (b(0) & 0x0F) << 12 | (b(1) & 0x3F) << 6 | (b(2) & 0x3F), n = 3;
+    else cp = (b(0) & 0x07) << 18 | (b(1) & 0x3F) << 12 | (b(2) & 0x3F) << 6 | (b(3) & 0x3F), n = 4;
+    i += n;
+    if (cp >= 0x10000) {
+      out += static_cast<char16_t>(0xD800 + ((cp - 0x10000) >> 10));
+      out += static_cast<char16_t>(0xDC00 + ((cp - 0x10000) & 0x3FF));
+    } else {
+      out += static_cast<char16_t>(cp);
+    }
+  }
+  return out;
+}
+
+/// A JSON string for `s`, every byte below 0x20 and every third ASCII
+/// letter escaped as \u00XX (names then reach the tape both ways).
+std::string quoted(std::string_view s, bool escape_some) {
+  std::string out = "\"";
+  int k = 0;
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || c == '"' || c == '\\' || (escape_some && u < 0x80 && ++k % 3 == 0)) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out + "\"";
+}
+
+/// The names of object `i`'s members in the tape's order.
+std::vector<std::string> member_names(const Tape& t, Tape::Index i) {
+  std::vector<std::string> out;
+  for (uint32_t k = 0; k < t.size(i); ++k) out.emplace_back(t.text(t.member(i, k)));
+  return out;
+}
+
+/// Reads an object with these names (values their positions), and checks
+/// the tape's member order against a sort by UTF-16 code units, or that it
+/// refuses the object when a name repeats; parse() must agree either way.
+void check_members(const std::vector<std::string>& names, bool escape_some) {
+  std::string doc = "{";
+  for (size_t k = 0; k < names.size(); ++k) doc += (k ? "," : "") + quoted(names[k], escape_some) + ":" + std::to_string(k);
+  doc += "}";
+  INFO(doc);
+  std::vector<std::string> want = names;
+  std::sort(want.begin(), want.end(), [](const std::string& a, const std::string& b) { return utf16(a) < utf16(b); });
+  bool duplicate = std::adjacent_find(want.begin(), want.end()) != want.end();
+  Tape t;
+  REQUIRE(t.read(doc) == !duplicate);
+  CHECK(by_tape(doc, {}) == by_dom(doc, {}));
+  if (duplicate) return;
+  CHECK(member_names(t, 0) == want);
+  for (uint32_t k = 0; k < t.size(0); ++k) {
+    Tape::Index name = t.member(0, k);
+    size_t at = static_cast<size_t>(std::find(names.begin(), names.end(), t.text(name)) - names.begin());
+    CHECK(t.text(name + 1) == std::to_string(at));  // each name keeps its value
+  }
+}
+
+}  // namespace
+
+TEST_CASE("the tape sorts members by UTF-16 code units and refuses duplicate names") {
+  using V = std::vector<std::string>;
+  const std::string nul(1, '\0');
+  const V cases[] = {
+      {},
+      {"a"},
+      {"", "a", "b", "c", "d", "e", "f", "g", "h"},             // already sorted
+      {"z", "y", "x", "w", "v", "u", "t", "s", "r", "q", ""},   // reverse sorted
+      {"resourceType", "id", "status", "category", "code", "subject", "effectiveDateTime", "performer",
+       "interpretation", "bodySite", "component", "note"},     // FHIR's order
+      {"value", "unit", "system", "code"},
+      // Equal first eight bytes (and more), prefixes of each other, NULs
+      // after a shorter name (its key ties with the longer one's).
+      {"effectiveDateTime", "effectivePeriod", "effectiv", "effective", "effectiveInstant", "effectiv" + nul,
+       "effectiv" + nul + "x", "effecti", "effectiveDateTimf"},
+      {"a" + nul, "a", "a" + nul + nul, "a" + nul + "b", "b", nul, "", nul + nul},
+      {"abcdefgh", "abcdefghi", "abcdefg", "abcdefgi", "abcdefgg", "abcdefghh", "abcdefgha"},
+      // UTF-8 byte order and UTF-16 order differ from U+E000 up: U+FF61
+      // sorts before U+1F600 in bytes, after it in UTF-16.
+      {"\xef\xbd\xa1", "\xf0\x9f\x98\x80"},
+      {"\xf0\x9f\x98\x80", "\xef\xbd\xa1", "a", "\xc3\xa9", "\xee\x80\x80", "\xed\x9f\xbf", "\xef\xbf\xbf"},
+      {"aaaaaaaa\xef\xbd\xa1", "aaaaaaaa\xf0\x9f\x98\x80", "aaaaaaaa", "aaaaaaa\xc3\xa9"},
+      {"\xc3\xa9", "\xc3\xa8", "e", "\xdf\xbf", "\xe0\xa0\x80"},  // below U+E000: bytes and UTF-16 agree
+      // Duplicates: adjacent, apart, first and last, long shared prefixes,
+      // empty, with NULs, above U+E000.
+      {"a", "a"},
+      {"a", "b", "c", "a"},
+      {"c", "b", "a", "c"},
+      {"subjectReference", "code", "subjectReference"},
+      {"abcdefghij", "abcdefghik", "abcdefghij"},
+      {"", "x", ""},
+      {"a" + nul, "a", "a" + nul},
+      {"\xf0\x9f\x98\x80", "\xef\xbd\xa1", "\xf0\x9f\x98\x80"},
+      {"b", "a", "c", "b"},
+  };
+  for (const V& names : cases)
+    for (bool escape_some : {false, true}) check_members(names, escape_some);
+
+  // Random objects over names that tie in their first eight bytes, hold
+  // NULs, or sort differently in UTF-16, a repeated name now and then.
+  const char* pool[] = {"", "a", "ab", "abcdefgh", "abcdefghi", "abcdefghj", "abcdefgh\xef\xbd\xa1",
+                        "abcdefgh\xf0\x9f\x98\x80", "code", "coding", "codingSystem", "\xc3\xa9", "\xef\xbd\xa1",
+                        "\xf0\x9f\x98\x80", "valueQuantity", "valueQuantitz", "z"};
+  std::mt19937_64 rng(7);
+  for (int i = 0; i < 3000; ++i) {
+    V names;
+    size_t n = rng() % 12;
+    for (size_t k = 0; k < n; ++k) {
+      std::string s = pool[rng() % std::size(pool)];
+      if (rng() % 5 == 0) s += nul;
+      if (rng() % 5 == 0) s += static_cast<char>('a' + rng() % 3);
+      names.push_back(s);
+    }
+    if (rng() % 2) {  // mostly distinct names, so that most objects are read
+      std::sort(names.begin(), names.end());
+      names.erase(std::unique(names.begin(), names.end()), names.end());
+      std::shuffle(names.begin(), names.end(), rng);
+    }
+    check_members(names, rng() % 2);
+  }
+}
+
+TEST_CASE("the tape reads strings with each kind of byte at each position") {
+  // The string scanner looks at sixteen bytes at a time, then fewer near
+  // the end of the text: every byte that ends a run of plain ASCII, at
+  // every position of a string, the string at every distance from the end.
+  const std::string stops[] = {"\"",     "\\",       "\\\"",     "\\u00e9", "\x01",     "\x1f", "\x7f",
+                               "\xc3\xa9", "\xee\x80\x80", "\xf0\x9f\x98\x80", "\xc3",  "\x80", "\xff", " ~"};
+  for (const std::string& stop : stops)
+    for (size_t at = 0; at < 40; ++at)
+      for (size_t after : {0u, 1u, 7u, 15u, 16u, 17u, 40u}) {
+        std::string doc = "[\"" + std::string(at, 'a') + stop + std::string(after, 'b') + "\"" + "]";
+        INFO(doc);
+        CHECK(by_tape(doc, {}) == by_dom(doc, {}));
+        std::string spaced = doc + std::string(after, ' ');
+        CHECK(by_tape(spaced, {}) == by_dom(spaced, {}));
+      }
 }
