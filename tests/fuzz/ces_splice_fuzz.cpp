@@ -18,7 +18,17 @@
 namespace {
 void check_aside(const std::string& payload, const std::vector<std::string>& disclosures,
                  const hc::ces::SdJwtLimits& limits);
+
+/// The same claims, hidden count and parts (pointer, parent, kind).
+bool same(const hc::ces::Processed& a, const hc::ces::Processed& b) {
+  if (a.claims != b.claims || a.hidden != b.hidden || a.parts.size() != b.parts.size()) return false;
+  for (size_t i = 0; i < a.parts.size(); ++i)
+    if (a.parts[i].pointer != b.parts[i].pointer || a.parts[i].parent != b.parts[i].parent ||
+        a.parts[i].is_array_element != b.parts[i].is_array_element)
+      return false;
+  return true;
 }
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view in(reinterpret_cast<const char*>(data), size);
@@ -57,12 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   } catch (const hc::Error&) {
     std::abort();  // the text path accepted what the DOM path refuses
   }
-  if (fast.claims != slow.claims || fast.hidden != slow.hidden || fast.parts.size() != slow.parts.size())
-    std::abort();
-  for (size_t i = 0; i < fast.parts.size(); ++i)
-    if (fast.parts[i].pointer != slow.parts[i].pointer || fast.parts[i].parent != slow.parts[i].parent ||
-        fast.parts[i].is_array_element != slow.parts[i].is_array_element)
-      std::abort();
+  if (!same(fast, slow)) std::abort();
   return 0;
 }
 
@@ -91,12 +96,7 @@ void check_aside(const std::string& payload, const std::vector<std::string>& dis
     if (*it != claim || hc::json::dump(*it, false) != hc::json::dump(claim, false)) std::abort();
     whole.claims.erase(it);
   }
-  if (with.claims != whole.claims || with.hidden != whole.hidden || with.parts.size() != whole.parts.size())
-    std::abort();
-  for (size_t i = 0; i < with.parts.size(); ++i)
-    if (with.parts[i].pointer != whole.parts[i].pointer || with.parts[i].parent != whole.parts[i].parent ||
-        with.parts[i].is_array_element != whole.parts[i].is_array_element)
-      std::abort();
+  if (!same(with, whole)) std::abort();
 }
 
 }  // namespace
